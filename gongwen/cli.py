@@ -1,0 +1,121 @@
+"""The ``gongwen`` command: everything a person does from a shell.
+
+Errors go to stderr as one line per problem and the exit code is non-zero; output files are
+written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _error(message: str) -> None:
+    print(f"gongwen: error: {message}", file=sys.stderr)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from parsers import ParseError, parse_file
+    from parsers.serialize import record_to_dict
+
+    path = Path(args.file)
+    try:
+        record = parse_file(path)
+    except ParseError as err:
+        _error(str(err))
+        return EXIT_FAILED
+    except Exception as err:  # a reader bug must still end in one clear line, not a traceback
+        if args.debug:
+            raise
+        _error(f"{path}: could not be read ({type(err).__name__}: {err}); rerun with --debug for details")
+        return EXIT_FAILED
+    data = record_to_dict(record)
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    _print_summary(data)
+    return EXIT_OK
+
+
+def _print_summary(data: dict, indent: str = "") -> None:
+    fields = [
+        ("title", data["title"]),
+        ("issuer", data["issuer"]),
+        ("doc number", data["doc_number"]),
+        ("signing date", data["signing_date"]),
+        ("recipients", "；".join(data["recipients"]) or None),
+        ("published", data["publication_date"]),
+        ("source", data["source"]),
+        ("cites", "，".join(data["cited_doc_numbers"]) or None),
+        ("attachments", "；".join(data["attachments"]) or None),
+    ]
+    for name, value in fields:
+        print(f"{indent}{name:>13}: {value if value is not None else '—'}")
+    for warning in data["warnings"]:
+        print(f"{indent}      warning: {warning}")
+    for fwd in data["forwarded"]:
+        print(f"{indent}    forwards:")
+        _print_summary(fwd, indent + "    ")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from gongwen import warehouse_cli
+
+    return warehouse_cli.run(args.raw, args.warehouse)
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from gongwen import warehouse_cli
+
+    return warehouse_cli.ui(port=args.port)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from gongwen import warehouse_cli
+
+    return warehouse_cli.query(args.sql, args.warehouse, output_format=args.format)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gongwen", description=__doc__.splitlines()[0] if __doc__ else None)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("parse", help="read one notice (PDF, DOCX or HTML) and print its record")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print the record as one JSON object")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("run", help="materialize all assets on the raw folder into the warehouse")
+    p.add_argument("--raw", type=Path, default=None, help="folder of notices (default: raw/)")
+    p.add_argument("--warehouse", type=Path, default=None, help="output folder (default: warehouse/)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("ui", help="start the Dagster UI on this project")
+    p.add_argument("--port", type=int, default=3000)
+    p.set_defaults(func=cmd_ui)
+
+    p = sub.add_parser("query", help="run SQL (DuckDB) over the warehouse tables")
+    p.add_argument("sql")
+    p.add_argument("--warehouse", type=Path, default=None)
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_query)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,514 @@
+"""Document-level elements of a notice (GB/T 9704-2012) from a ``Document``.
+
+Cascade, each step a named rule over the blocks of one notice:
+
+1. ``split_forwarded``  a 转发 notice is cut where the forwarded notice's own title line starts;
+   every part is extracted on its own and the forwarded ones are linked to the wrapper.
+2. ``find_body_start``  the 主送机关 line (or, without one, the first running-text paragraph) ends
+   the header: title and document number are looked for above it.
+3. ``find_doc_number``, ``find_title``, ``find_signature`` (issuer and 成文日期),
+   ``find_recipients``, ``find_attachments``, ``find_cc``, ``find_printed``, ``find_citations``.
+4. Web-page facts (发布时间, 来源) from the page's metadata, kept apart from the notice's own.
+
+Every rule reads normalized text; raw forms are kept where the record has a ``*_raw`` field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from parsers.dates import parse_date, standalone_date
+from parsers.docnumber import find_doc_numbers, is_doc_number_line
+from parsers.model import Document, Location, Paragraph, Table
+from parsers.record import Attachment, Citation, NoticeRecord
+from parsers.vocab import word_list
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary-backed predicates
+
+
+def _doc_type_suffix(text: str) -> str | None:
+    """The 文种 a title ends with (``通知``, ``实施方案`` …), ignoring closing punctuation."""
+    stripped = text.rstrip("》>〉\"”'’ ")
+    for word in word_list("doc_types"):
+        if stripped.endswith(word):
+            return word
+    return None
+
+
+_PUNCT = re.compile(r"[，,。；;：:！？!?、“”\"]")
+_BANNER_SUFFIX = re.compile(r"(文件|公报|函)$")
+
+
+def is_organ_name(text: str) -> bool:
+    """A short line that is one or more organ names (an issuer banner or a signature)."""
+    text = _BANNER_SUFFIX.sub("", text.strip()) if text.strip().endswith("文件") else text.strip()
+    if not 2 <= len(text) <= 60 or _PUNCT.search(text) or re.search(r"\d", text):
+        return False
+    parts = [p for p in re.split(r"[ 　]+", text) if p]
+    return all(p.endswith(word_list("organ_suffixes")) for p in parts)
+
+
+def canonical_title(title: str) -> str:
+    """A title reduced for matching: no brackets, quotes, spaces; parentheses one width."""
+    title = re.sub(r"[《》<>〈〉“”\"'‘’\s]", "", title)
+    return title.replace("（", "(").replace("）", ")")
+
+
+# ---------------------------------------------------------------------------------------------
+# Paragraph access
+
+
+@dataclass(frozen=True, slots=True)
+class _Para:
+    index: int  # position among the segment's blocks
+    text: str
+    raw: str
+    location: Location
+    block: Paragraph
+
+
+def _paragraphs(blocks: Sequence[Paragraph | Table]) -> list[_Para]:
+    return [
+        _Para(i, b.text, b.raw, b.location, b)
+        for i, b in enumerate(blocks)
+        if isinstance(b, Paragraph) and b.text.strip()
+    ]
+
+
+_RECIPIENT_WORDS = ("各", "人民政府", "部门", "单位", "机构", "委员会", "办公室", "办公厅", "局",
+                    "厅", "政府", "管委会", "街道", "乡", "镇")
+_CHROME_LINE = re.compile(r"^(来源|发布时间|发布日期|信息来源|文章来源|浏览次数|字体|【|索引号|分享)")
+
+
+def _is_recipients_line(p: _Para) -> bool:
+    t = p.text.strip()
+    if not t.endswith((":", "：")) or len(t) > 300 or t.startswith(("附件", "抄送")):
+        return False
+    if _CHROME_LINE.match(t):
+        return False
+    return any(w in t for w in _RECIPIENT_WORDS)
+
+
+def find_body_start(paras: Sequence[_Para], limit: int = 15) -> int:
+    """Index (into ``paras``) of the 主送机关 line, else of the first running-text paragraph."""
+    for k, p in enumerate(paras[:limit]):
+        if _is_recipients_line(p):
+            return k
+    for k, p in enumerate(paras[:limit]):
+        t = p.text
+        if len(t) > 50 and re.search(r"[，,。；;]", t) and not _CHROME_LINE.match(t):
+            return k
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules
+
+
+def find_doc_number(paras: Sequence[_Para], body_start: int) -> tuple[str, str, int] | None:
+    """(normalized, raw, k) of the notice's own 发文字号: a line of its own above the body."""
+    for k, p in enumerate(paras[: body_start + 1]):
+        found = is_doc_number_line(p.text)
+        if found:
+            raw_found = find_doc_numbers(p.raw.replace("\n", ""))
+            raw = raw_found[0].raw if raw_found else found.raw
+            return found.normalized, raw, k
+    return None
+
+
+_TITLE_STOP = re.compile(r"^(附件|抄送|来源|发布时间)")
+
+
+def find_title(paras: Sequence[_Para], body_start: int, skip: set[int]) -> tuple[str, int] | None:
+    """(title, k of its first line): 发文机关 + 关于… + 文种, joined over broken lines.
+
+    The issuer printed on its own line above ``关于…`` (or as a ``…文件`` banner) is prepended, so
+    the title reads as other documents cite it.
+    """
+    header = [(k, p) for k, p in enumerate(paras[:body_start]) if k not in skip]
+    header = [(k, p) for k, p in header if not _CHROME_LINE.match(p.text) and not standalone_date(p.text)]
+    for pos, (k, p) in enumerate(header):
+        if "关于" not in p.text or _TITLE_STOP.match(p.text):
+            continue
+        lines = [p.text]
+        first_k = k
+        if p.text.startswith("关于") and pos > 0 and is_organ_name(header[pos - 1][1].text):
+            banner = header[pos - 1][1].text.strip()
+            lines.insert(0, re.sub(r"文件$", "", banner))
+            first_k = header[pos - 1][0]
+        last = k
+        for k2, p2 in header[pos + 1 :]:
+            if _doc_type_suffix("".join(lines)) or k2 != last + 1 or len("".join(lines)) > 150:
+                break
+            lines.append(p2.text)
+            last = k2
+        title = "".join(lines).replace(" ", "")
+        if _doc_type_suffix(title):
+            return title, first_k
+    # No 关于 title: the plan title standing above the body (e.g. …实施方案), possibly wrapped.
+    lines = []
+    first_k = -1
+    for k, p in header:
+        short_label = not lines and len(p.text) < 7 and not _doc_type_suffix(p.text)
+        if is_organ_name(p.text) or len(p.text) > 80 or short_label:
+            if lines:
+                break
+            continue
+        if first_k < 0:
+            first_k = k
+        lines.append(p.text)
+        if _doc_type_suffix("".join(lines)):
+            break
+    title = "".join(lines).replace(" ", "")
+    doc_type = _doc_type_suffix(title)
+    if title and doc_type and len(title) - len(doc_type) >= 4:
+        return title, first_k
+    return None
+
+
+def find_signature(paras: Sequence[_Para], body_start: int) -> tuple[str | None, dt.date, str] | None:
+    """(issuer or None, 成文日期, raw date) from the first date line after the body starts.
+
+    The signature is the organ-name line right above the date (a seal may sit between them in
+    the original; readers give it no text).
+    """
+    for k in range(body_start, len(paras)):
+        date = standalone_date(paras[k].text)
+        if date is None:
+            continue
+        issuer = None
+        if k > 0 and is_organ_name(paras[k - 1].text):
+            issuer = paras[k - 1].text.strip()
+        return issuer, date, paras[k].raw.strip()
+    return None
+
+
+_TOP_LEVEL_SEP = "，,;；"
+
+
+def split_top_level(text: str, seps: str = _TOP_LEVEL_SEP) -> list[str]:
+    """Split at separators outside any parentheses (``县(市、区)`` stays whole)."""
+    parts: list[str] = []
+    depth = 0
+    cur: list[str] = []
+    for ch in text:
+        if ch in "(（[［〔【《":
+            depth += 1
+        elif ch in ")）]］〕】》" and depth:
+            depth -= 1
+        if ch in seps and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return [p.strip(" 。.") for p in parts if p.strip(" 。.")]
+
+
+def find_recipients(paras: Sequence[_Para], body_start: int) -> tuple[str, ...]:
+    if body_start < len(paras) and _is_recipients_line(paras[body_start]):
+        return tuple(split_top_level(paras[body_start].text.strip().rstrip(":：")))
+    return ()
+
+
+_ATTACH_NOTE = re.compile(r"^[-•·\s]*附件[:：]\s*(?P<rest>.*)$")
+_ATTACH_LABEL = re.compile(r"^附件\s*(?P<n>\d{1,2})?\s*[:：]?\s*$")
+_ITEM = re.compile(r"^[-•·\s]*(?P<n>\d{1,2})\s*[.．、]\s*(?P<title>.+)$")
+
+
+def _split_numbered(text: str) -> list[tuple[int, str]]:
+    """``1．甲 2．乙`` → [(1, 甲), (2, 乙)], cutting only where the numbers count up."""
+    items: list[tuple[int, str]] = []
+    m = re.match(r"\s*1\s*[.．、]\s*", text)
+    if not m:
+        return []
+    rest = text[m.end() :]
+    n = 1
+    while True:
+        nxt = re.search(rf"(?<!\d){n + 1}\s*[.．、]\s*", rest)
+        if not nxt:
+            items.append((n, rest.strip()))
+            return items
+        items.append((n, rest[: nxt.start()].strip()))
+        rest = rest[nxt.end() :]
+        n += 1
+
+
+def find_attachments(paras: Sequence[_Para]) -> tuple[Attachment, ...]:
+    """Attachments named in the 附件说明, or by their bodies' ``附件N`` labels when unnamed."""
+    labels: dict[int | None, int] = {}
+    for k, p in enumerate(paras):
+        m = _ATTACH_LABEL.match(p.text)
+        if m:
+            labels.setdefault(int(m.group("n")) if m.group("n") else None, k)
+    named: list[tuple[int | None, str, Location]] = []
+    for k, p in enumerate(paras):
+        m = _ATTACH_NOTE.match(p.text)
+        if not m:
+            continue
+        rest = m.group("rest").strip()
+        numbered = _split_numbered(rest)
+        if not numbered:
+            if rest:
+                named.append((None, rest, p.location))
+            break
+        for n, title in numbered:
+            named.append((n, title, p.location))
+        expected = numbered[-1][0] + 1
+        for p2 in paras[k + 1 :]:
+            item = _ITEM.match(p2.text)
+            if item and int(item.group("n")) == expected:
+                named.append((expected, item.group("title").strip(), p2.location))
+                expected += 1
+            elif (not item and named and len(p2.text) <= 30 and not _ATTACH_LABEL.match(p2.text)
+                  and not standalone_date(p2.text) and not is_organ_name(p2.text)
+                  and not _doc_type_suffix(named[-1][1]) and not named[-1][1].endswith(")")):
+                n_last, title, loc = named[-1]
+                named[-1] = (n_last, title + p2.text.strip(), loc)
+            else:
+                break
+        break
+    if named:
+        return tuple(
+            Attachment(n, title, (n in labels) or (n == 1 and None in labels and len(named) == 1)
+                       or (n is None and None in labels), loc)
+            for n, title, loc in named
+        )
+    # Unnamed in the note: take each body's title, the line after its label.
+    out = []
+    for n, k in sorted(labels.items(), key=lambda kv: kv[1]):
+        if k + 1 < len(paras):
+            out.append(Attachment(n, paras[k + 1].text.strip(), True, paras[k + 1].location))
+    return tuple(out)
+
+
+def find_cc(paras: Sequence[_Para]) -> tuple[str, ...]:
+    for k, p in enumerate(paras):
+        m = re.match(r"^抄送[:：]\s*(?P<rest>.*)$", p.text)
+        if m:
+            text = m.group("rest")
+            if not text.rstrip().endswith("。") and k + 1 < len(paras) and len(paras[k + 1].text) < 80:
+                text += paras[k + 1].text
+            return tuple(split_top_level(text, "，,、;；"))
+    return ()
+
+
+_PRINTED = re.compile(r"^(?P<organ>\S.*?)\s*(?P<date>\d{4}年\d{1,2}月\d{1,2}日)\s*印发$")
+
+
+def find_printed(paras: Sequence[_Para]) -> tuple[str | None, dt.date | None]:
+    for p in paras:
+        m = _PRINTED.match(p.text.strip())
+        if m:
+            return m.group("organ").strip() or None, parse_date(m.group("date"))
+    return None, None
+
+
+def _book_titles(text: str) -> Iterator[tuple[str, int, int]]:
+    """Outermost 《…》 spans (nested 《〈〉》/《<>》 allowed): (inner text, start, end)."""
+    depth = 0
+    start = -1
+    for i, ch in enumerate(text):
+        if ch == "《":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "》" and depth:
+            depth -= 1
+            if depth == 0:
+                yield text[start + 1 : i], start, i + 1
+
+
+def _citations_in(text: str, raw: str, location: Location) -> list[Citation]:
+    out: list[Citation] = []
+    numbers = find_doc_numbers(text)
+    raw_numbers = {d.normalized: d.raw for d in find_doc_numbers(raw.replace("\n", ""))}
+    used: set[int] = set()
+    for title, _start, end in _book_titles(text):
+        paired = None
+        for d in numbers:
+            gap = text[end : d.start]
+            if d.start >= end and re.fullmatch(r"\s*[（(]?\s*", gap):
+                paired = d
+                break
+        if paired:
+            used.add(paired.start)
+        out.append(Citation(
+            doc_number=paired.normalized if paired else None,
+            doc_number_raw=raw_numbers.get(paired.normalized, paired.raw) if paired else None,
+            title=title.strip(),
+            location=location,
+        ))
+    for d in numbers:
+        if d.start not in used:
+            out.append(Citation(d.normalized, raw_numbers.get(d.normalized, d.raw), None, location))
+    return out
+
+
+def find_citations(blocks: Sequence[Paragraph | Table]) -> tuple[Citation, ...]:
+    """Every document cited by 《title》, by number, or both (``《…》（国办发〔2019〕54号）``)."""
+    out: list[Citation] = []
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            out.extend(_citations_in(b.text, b.raw, b.location))
+        else:
+            for row in b.rows:
+                for c in row:
+                    if not c.is_continuation:
+                        loc = replace(b.location, row=c.row, col=c.col)
+                        out.extend(_citations_in(c.text, c.raw, loc))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Web-page facts
+
+_PUB_DATE_KEYS = ("PubDate", "pubdate", "发布时间", "发布日期", "publishdate", "firstpublishedtime")
+_SOURCE_KEYS = ("ContentSource", "contentsource", "来源", "信息来源", "文章来源", "source")
+
+
+def _first_meta(meta: dict[str, str], keys: Sequence[str]) -> str | None:
+    for key in keys:
+        value = meta.get(key)
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+def web_facts(meta: dict[str, str]) -> tuple[str | None, str | None]:
+    """(publication date as ISO ``YYYY-MM-DD``, source) from a page's metadata."""
+    raw_date = _first_meta(meta, _PUB_DATE_KEYS)
+    date = parse_date(raw_date) if raw_date else None
+    return (date.isoformat() if date else None), _first_meta(meta, _SOURCE_KEYS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Forwarding notices
+
+
+def split_forwarded(doc: Document) -> list[tuple[int, int]]:
+    """Block ranges: the notice itself, then each notice it forwards (转发).
+
+    A forwarding notice says 转发 before its own date line; each forwarded notice starts at a
+    title line (… 关于 … + 文种) standing after that date.
+    """
+    blocks = doc.blocks
+    paras = _paragraphs(blocks)
+    body = find_body_start(paras)
+    sig = next((k for k in range(body, len(paras)) if standalone_date(paras[k].text)), None)
+    if sig is None or not any("转发" in p.text for p in paras[body:sig]):
+        return [(0, len(blocks))]
+    starts = []
+    for p in paras[sig + 1 :]:
+        t = p.text.replace(" ", "")
+        if ("关于" in t and len(t) <= 120 and _doc_type_suffix(t) and not _PUNCT.search(t)
+                and not t.startswith(("附件", "关于"))):
+            starts.append(p.index)
+    if not starts:
+        return [(0, len(blocks))]
+    bounds = [0, *starts, len(blocks)]
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def _segment_id(doc_id: str, blocks: Sequence[Paragraph | Table]) -> str:
+    text = "\n".join(b.text if isinstance(b, Paragraph) else "\t".join(c.text for r in b.rows for c in r)
+                     for b in blocks)
+    return hashlib.sha256(f"{doc_id}\n{text}".encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------------------------
+# Orchestration
+
+
+def _extract_segment(doc: Document, doc_id: str, *, web: bool) -> NoticeRecord:
+    paras = _paragraphs(doc.blocks)
+    warnings: list[str] = list(doc.warnings)
+    body = find_body_start(paras)
+    number = find_doc_number(paras, body)
+    meta = dict(doc.meta)
+    doc_number = number[0] if number else None
+    doc_number_raw = number[1] if number else None
+    if not number and web:
+        raw_meta_number = _first_meta(meta, ("发文字号", "文号"))
+        found = find_doc_numbers(raw_meta_number or "")
+        if found:
+            doc_number, doc_number_raw = found[0].normalized, found[0].raw
+    skip = {number[2]} if number else set()
+    title_found = find_title(paras, body, skip)
+    title = title_found[0] if title_found else None
+    if title is None and web:
+        meta_title = _first_meta(meta, ("ArticleTitle", "articletitle", "html_title"))
+        if meta_title and len(meta_title) >= 8 and meta_title != meta.get("ColumnName"):
+            title = re.split(r"[_|｜]", meta_title)[0].strip()
+            warnings.append("title taken from the page's metadata")
+    signature = find_signature(paras, body)
+    issuer = None
+    if title and "关于" in title and not title.startswith("关于"):
+        issuer = title.split("关于")[0]
+    if signature and signature[0] and not issuer:
+        issuer = signature[0]
+    if not issuer and paras and is_organ_name(paras[0].text) and 0 < body:
+        issuer = re.sub(r"文件$", "", paras[0].text.strip())
+    signing_date = signature[1] if signature else None
+    if signing_date is None and web and (meta_date := _first_meta(meta, ("成文日期",))):
+        signing_date = parse_date(meta_date)
+    publication_date, source = web_facts(meta) if web else (None, None)
+    printed_by, printed_date = find_printed(paras)
+    if doc_number is None:
+        warnings.append("no document number (发文字号) found")
+    if title is None:
+        warnings.append("no title found")
+    if signing_date is None:
+        warnings.append("no signing date (成文日期) found")
+    return NoticeRecord(
+        doc_id=doc_id,
+        path=doc.path,
+        format=doc.format,
+        doc_number=doc_number,
+        doc_number_raw=doc_number_raw,
+        issuer=issuer,
+        title=title,
+        recipients=find_recipients(paras, body),
+        signing_date=signing_date,
+        signing_date_raw=signature[2] if signature else None,
+        publication_date=publication_date,
+        source=source,
+        attachments=find_attachments(paras),
+        citations=find_citations(doc.blocks),
+        cc=find_cc(paras),
+        printed_by=printed_by,
+        printed_date=printed_date,
+        document=doc,
+        warnings=tuple(warnings),
+    )
+
+
+def extract_record(doc: Document, doc_id: str) -> NoticeRecord:
+    """The notice's record; a 转发 notice carries its forwarded notices in ``forwarded``."""
+    segments = split_forwarded(doc)
+    first_start, first_end = segments[0]
+    wrapper = _extract_segment(replace(doc, blocks=doc.blocks[first_start:first_end]), doc_id, web=True)
+    forwarded: list[NoticeRecord] = []
+    for start, end in segments[1:]:
+        part = replace(doc, blocks=doc.blocks[start:end], meta={}, links=(), warnings=())
+        rec = _extract_segment(part, _segment_id(doc_id, part.blocks), web=False)
+        warnings = [w for w in rec.warnings if not w.startswith("no document number")]
+        number, raw = rec.doc_number, rec.doc_number_raw
+        if number is None and rec.title:
+            key = canonical_title(rec.title)
+            cited = next((c for c in wrapper.citations
+                          if c.title and c.doc_number and canonical_title(c.title) == key), None)
+            if cited:
+                number, raw = cited.doc_number, cited.doc_number_raw
+                warnings.append("document number taken from the forwarding notice's citation")
+        if number is None:
+            warnings.append("no document number (发文字号) found")
+        forwarded.append(replace(rec, doc_number=number, doc_number_raw=raw, parent_id=doc_id,
+                                 warnings=tuple(warnings)))
+    # The wrapper's own document stays whole (all blocks) so locations and tables are complete.
+    return replace(wrapper, document=doc, forwarded=tuple(forwarded))
