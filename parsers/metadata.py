@@ -20,6 +20,7 @@ import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from parsers.dates import parse_date, standalone_date
 from parsers.docnumber import find_doc_numbers, is_doc_number_line
@@ -80,8 +81,23 @@ def _paragraphs(blocks: Sequence[Paragraph | Table]) -> list[_Para]:
     ]
 
 
-_RECIPIENT_WORDS = ("各", "人民政府", "部门", "单位", "机构", "委员会", "办公室", "办公厅", "局",
-                    "厅", "政府", "管委会", "街道", "乡", "镇")
+_RECIPIENT_WORDS = (
+    "各",
+    "人民政府",
+    "部门",
+    "单位",
+    "机构",
+    "委员会",
+    "办公室",
+    "办公厅",
+    "局",
+    "厅",
+    "政府",
+    "管委会",
+    "街道",
+    "乡",
+    "镇",
+)
 _CHROME_LINE = re.compile(r"^(来源|发布时间|发布日期|信息来源|文章来源|浏览次数|字体|【|索引号|分享)")
 
 
@@ -265,9 +281,16 @@ def find_attachments(paras: Sequence[_Para]) -> tuple[Attachment, ...]:
             if item and int(item.group("n")) == expected:
                 named.append((expected, item.group("title").strip(), p2.location))
                 expected += 1
-            elif (not item and named and len(p2.text) <= 30 and not _ATTACH_LABEL.match(p2.text)
-                  and not standalone_date(p2.text) and not is_organ_name(p2.text)
-                  and not _doc_type_suffix(named[-1][1]) and not named[-1][1].endswith(")")):
+            elif (
+                not item
+                and named
+                and len(p2.text) <= 30
+                and not _ATTACH_LABEL.match(p2.text)
+                and not standalone_date(p2.text)
+                and not is_organ_name(p2.text)
+                and not _doc_type_suffix(named[-1][1])
+                and not named[-1][1].endswith(")")
+            ):
                 n_last, title, loc = named[-1]
                 named[-1] = (n_last, title + p2.text.strip(), loc)
             else:
@@ -275,8 +298,14 @@ def find_attachments(paras: Sequence[_Para]) -> tuple[Attachment, ...]:
         break
     if named:
         return tuple(
-            Attachment(n, title, (n in labels) or (n == 1 and None in labels and len(named) == 1)
-                       or (n is None and None in labels), loc)
+            Attachment(
+                n,
+                title,
+                (n in labels)
+                or (n == 1 and None in labels and len(named) == 1)
+                or (n is None and None in labels),
+                loc,
+            )
             for n, title, loc in named
         )
     # Unnamed in the note: take each body's title, the line after its label.
@@ -338,12 +367,14 @@ def _citations_in(text: str, raw: str, location: Location) -> list[Citation]:
                 break
         if paired:
             used.add(paired.start)
-        out.append(Citation(
-            doc_number=paired.normalized if paired else None,
-            doc_number_raw=raw_numbers.get(paired.normalized, paired.raw) if paired else None,
-            title=title.strip(),
-            location=location,
-        ))
+        out.append(
+            Citation(
+                doc_number=paired.normalized if paired else None,
+                doc_number_raw=raw_numbers.get(paired.normalized, paired.raw) if paired else None,
+                title=title.strip(),
+                location=location,
+            )
+        )
     for d in numbers:
         if d.start not in used:
             out.append(Citation(d.normalized, raw_numbers.get(d.normalized, d.raw), None, location))
@@ -406,18 +437,24 @@ def split_forwarded(doc: Document) -> list[tuple[int, int]]:
     starts = []
     for p in paras[sig + 1 :]:
         t = p.text.replace(" ", "")
-        if ("关于" in t and len(t) <= 120 and _doc_type_suffix(t) and not _PUNCT.search(t)
-                and not t.startswith(("附件", "关于"))):
+        if (
+            "关于" in t
+            and len(t) <= 120
+            and _doc_type_suffix(t)
+            and not _PUNCT.search(t)
+            and not t.startswith(("附件", "关于"))
+        ):
             starts.append(p.index)
     if not starts:
         return [(0, len(blocks))]
     bounds = [0, *starts, len(blocks)]
-    return list(zip(bounds[:-1], bounds[1:], strict=True))
+    return list(pairwise(bounds))
 
 
 def _segment_id(doc_id: str, blocks: Sequence[Paragraph | Table]) -> str:
-    text = "\n".join(b.text if isinstance(b, Paragraph) else "\t".join(c.text for r in b.rows for c in r)
-                     for b in blocks)
+    text = "\n".join(
+        b.text if isinstance(b, Paragraph) else "\t".join(c.text for r in b.rows for c in r) for b in blocks
+    )
     return hashlib.sha256(f"{doc_id}\n{text}".encode()).hexdigest()[:16]
 
 
@@ -452,7 +489,7 @@ def _extract_segment(doc: Document, doc_id: str, *, web: bool) -> NoticeRecord:
         issuer = title.split("关于")[0]
     if signature and signature[0] and not issuer:
         issuer = signature[0]
-    if not issuer and paras and is_organ_name(paras[0].text) and 0 < body:
+    if not issuer and paras and is_organ_name(paras[0].text) and body > 0:
         issuer = re.sub(r"文件$", "", paras[0].text.strip())
     signing_date = signature[1] if signature else None
     if signing_date is None and web and (meta_date := _first_meta(meta, ("成文日期",))):
@@ -501,14 +538,21 @@ def extract_record(doc: Document, doc_id: str) -> NoticeRecord:
         number, raw = rec.doc_number, rec.doc_number_raw
         if number is None and rec.title:
             key = canonical_title(rec.title)
-            cited = next((c for c in wrapper.citations
-                          if c.title and c.doc_number and canonical_title(c.title) == key), None)
+            cited = next(
+                (
+                    c
+                    for c in wrapper.citations
+                    if c.title and c.doc_number and canonical_title(c.title) == key
+                ),
+                None,
+            )
             if cited:
                 number, raw = cited.doc_number, cited.doc_number_raw
                 warnings.append("document number taken from the forwarding notice's citation")
         if number is None:
             warnings.append("no document number (发文字号) found")
-        forwarded.append(replace(rec, doc_number=number, doc_number_raw=raw, parent_id=doc_id,
-                                 warnings=tuple(warnings)))
+        forwarded.append(
+            replace(rec, doc_number=number, doc_number_raw=raw, parent_id=doc_id, warnings=tuple(warnings))
+        )
     # The wrapper's own document stays whole (all blocks) so locations and tables are complete.
     return replace(wrapper, document=doc, forwarded=tuple(forwarded))

@@ -31,7 +31,10 @@ if TYPE_CHECKING:
 STEP_NAMES: tuple[str, ...] = ("controls", "width", "traditional", "spacing")
 
 # CJK ideographs, CJK punctuation, full-width forms: characters between which layout spaces are noise.
-_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u2014\u2026\u201c\u201d\u2018\u2019\u00b7"
+_CJK = (
+    r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+    r"\u2014\u2026\u201c\u201d\u2018\u2019\u00b7"
+)
 _CJK_CHAR = f"[{_CJK}]"
 _SPACE = r"[ \t\u00a0\u2002-\u200a\u202f\u205f\u3000]+"
 _SPACE_BETWEEN_CJK = re.compile(f"(?<={_CJK_CHAR}){_SPACE}(?={_CJK_CHAR})")
@@ -152,7 +155,9 @@ def normalize_document(doc: Document, options: NormalizeOptions | None = None) -
             blocks.append(replace(b, rows=rows))
     meta = {k: norm(v) for k, v in doc.meta.items()}
     links = tuple(replace(link, text=norm(link.text)) for link in doc.links)
-    warnings = doc.warnings + (("text converted from Traditional to Simplified Chinese",) if traditional else ())
+    warnings = doc.warnings + (
+        ("text converted from Traditional to Simplified Chinese",) if traditional else ()
+    )
     return replace(doc, blocks=tuple(blocks), meta=meta, links=links, warnings=warnings)
 
 

@@ -43,7 +43,13 @@ def record_to_dict(record: NoticeRecord) -> dict[str, Any]:
         "source": record.source,
         "parent_id": record.parent_id,
         "sections": [
-            {"path": h.path, "level": h.level, "title": h.title, "part": h.part, "location": h.location.label()}
+            {
+                "path": h.path,
+                "level": h.level,
+                "title": h.title,
+                "part": h.part,
+                "location": h.location.label(),
+            }
             for h in outline(record.document)
         ],
         "tasks": [],

@@ -13,9 +13,19 @@ from parsers.errors import ParseError
 from parsers.model import SourceFormat
 
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".jhtml", ".asp", ".aspx", ".jsp", ".php"}
-SUFFIX_FORMAT: dict[str, SourceFormat] = {".pdf": "pdf", ".docx": "docx", **{s: "html" for s in HTML_SUFFIXES}}
-LEGACY_SUFFIXES = {".doc": "Word 97-2003 (.doc)", ".wps": "WPS Office (.wps)", ".xls": "Excel 97-2003 (.xls)",
-                   ".xlsx": "Excel (.xlsx)", ".ofd": "OFD", ".rtf": "RTF"}
+SUFFIX_FORMAT: dict[str, SourceFormat] = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    **{s: "html" for s in HTML_SUFFIXES},
+}
+LEGACY_SUFFIXES = {
+    ".doc": "Word 97-2003 (.doc)",
+    ".wps": "WPS Office (.wps)",
+    ".xls": "Excel 97-2003 (.xls)",
+    ".xlsx": "Excel (.xlsx)",
+    ".ofd": "OFD",
+    ".rtf": "RTF",
+}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -34,7 +44,11 @@ def sniff_bytes(head: bytes, path: Path) -> str:
             return "zip"
         return "docx" if "word/document.xml" in names else "zip"
     lowered = stripped[:2048].lower()
-    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in lowered or b"<body" in lowered:
+    if (
+        lowered.startswith((b"<!doctype html", b"<html", b"<?xml"))
+        or b"<html" in lowered
+        or b"<body" in lowered
+    ):
         return "html"
     return "unknown"
 
@@ -51,27 +65,42 @@ def detect_format(path: Path) -> SourceFormat:
         head = fh.read(4096)
     content = sniff_bytes(head, path)
     if suffix in LEGACY_SUFFIXES and content in ("ole", "unknown", "zip"):
-        raise ParseError("unsupported_format", str(path),
-                         f"{LEGACY_SUFFIXES[suffix]} files are not read yet; convert it to .docx or PDF")
+        raise ParseError(
+            "unsupported_format",
+            str(path),
+            f"{LEGACY_SUFFIXES[suffix]} files are not read yet; convert it to .docx or PDF",
+        )
     expected = SUFFIX_FORMAT.get(suffix)
     if content == "ole":
         what = "a Word 97-2003 (.doc) or WPS file"
         if expected:
-            raise ParseError("mislabeled", str(path),
-                             f"named {suffix} but is {what}; convert it to .docx (e.g. with LibreOffice) and parse that")
+            raise ParseError(
+                "mislabeled",
+                str(path),
+                f"named {suffix} but is {what}; convert it to .docx (e.g. with LibreOffice) and parse that",
+            )
         raise ParseError("unsupported_format", str(path), f"{what}; convert it to .docx or PDF")
     if content in ("pdf", "docx", "html"):
         if expected and expected != content:
-            raise ParseError("mislabeled", str(path),
-                             f"named {suffix} but the content is {content.upper()}; rename it to .{content} and parse again")
+            raise ParseError(
+                "mislabeled",
+                str(path),
+                f"named {suffix} but the content is {content.upper()}; "
+                f"rename it to .{content} and parse again",
+            )
         return content  # type: ignore[return-value]
     if expected == "docx" and content == "zip":
-        raise ParseError("corrupt", str(path), "a ZIP archive without word/document.xml: not a Word document, or damaged")
+        raise ParseError(
+            "corrupt", str(path), "a ZIP archive without word/document.xml: not a Word document, or damaged"
+        )
     if expected == "pdf":
         raise ParseError("corrupt", str(path), "no PDF header (%PDF-): the file is damaged or not a PDF")
     if expected == "docx":
         raise ParseError("corrupt", str(path), "not a ZIP container: the .docx is damaged or truncated")
     if expected == "html":
         return "html"  # a fragment without <html>: still readable as HTML
-    raise ParseError("unsupported_format", str(path),
-                     f"cannot tell the format of '{path.name}'; gongwen reads .pdf, .docx and .html files")
+    raise ParseError(
+        "unsupported_format",
+        str(path),
+        f"cannot tell the format of '{path.name}'; gongwen reads .pdf, .docx and .html files",
+    )

@@ -104,6 +104,7 @@ def outline(doc: Document) -> tuple[Heading, ...]:
             del stack[deeper]
         stack[level] = marker.rstrip("、.．").replace("（", "(").replace("）", ")")
         path = "/".join(stack[lvl] for lvl in sorted(stack))
-        out.append(Heading(level, chinese_number(m.group("n")), marker, title, path, part, i,
-                           block.location, inline))
+        out.append(
+            Heading(level, chinese_number(m.group("n")), marker, title, path, part, i, block.location, inline)
+        )
     return tuple(out)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 
-@lru_cache(maxsize=None)
+@cache
 def word_list(name: str) -> tuple[str, ...]:
     """Entries of ``parsers/data/<name>.txt``, longest first (so alternations match greedily)."""
     text = resources.files("parsers").joinpath("data", f"{name}.txt").read_text(encoding="utf-8")

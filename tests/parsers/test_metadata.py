@@ -70,39 +70,48 @@ def test_cc_and_printed_line():
 
 
 def test_title_paired_with_its_number_in_a_citation():
-    rec = extract_record(doc_from_lines(
-        "关于做好工作的通知",
-        "各县人民政府:",
-        "按照《四川省人民政府办公厅关于印发<深化政务公开工作方案>的通知》（川办函〔2021〕57号）要求，现通知如下。",
-    ), "id")
+    rec = extract_record(
+        doc_from_lines(
+            "关于做好工作的通知",
+            "各县人民政府:",
+            "按照《四川省人民政府办公厅关于印发<深化政务公开工作方案>的通知》（川办函〔2021〕57号）要求，现通知如下。",
+        ),
+        "id",
+    )
     (cite,) = rec.citations
     assert cite.title == "四川省人民政府办公厅关于印发<深化政务公开工作方案>的通知"
     assert cite.doc_number == "川办函〔2021〕57号"
 
 
 def test_plan_without_number_or_signature():
-    rec = extract_record(doc_from_lines(
-        "楚雄州全面推进基层政务公开 标准化规范化工作实施方案",
-        "为贯彻落实《国务院办公厅关于全面推进基层政务公开标准化规范化工作的指导意见》（国办发〔2019〕54号）要求，制定本实施方案。",
-        "2020年，基层政府对照国务院部门制定的26个试点领域标准指引，编制完善本级政务公开事项标准目录。",
-    ), "id")
+    rec = extract_record(
+        doc_from_lines(
+            "楚雄州全面推进基层政务公开 标准化规范化工作实施方案",
+            "为贯彻落实《国务院办公厅关于全面推进基层政务公开标准化规范化工作的指导意见》（国办发〔2019〕54号）要求，制定本实施方案。",
+            "2020年，基层政府对照国务院部门制定的26个试点领域标准指引，编制完善本级政务公开事项标准目录。",
+        ),
+        "id",
+    )
     assert rec.title == "楚雄州全面推进基层政务公开标准化规范化工作实施方案"
     assert rec.doc_number is None and rec.issuer is None and rec.signing_date is None
     assert "no document number (发文字号) found" in rec.warnings
 
 
 def test_forwarded_notice_is_its_own_record():
-    rec = extract_record(doc_from_lines(
-        "各县(区)人民政府,市政府各部门:",
-        "现将《四川省人民政府办公厅关于印发2021年全省政务公开重点工作安排的通知》(川办发〔2021〕16号)转发你们,请抓好落实。",
-        "雅安市人民政府办公室",
-        "2021年5月20日",
-        "四川省人民政府办公厅关于印发2021年全省政务公开重点工作安排的通知",
-        "各市(州)、县(市、区)人民政府:",
-        "《2021年全省政务公开重点工作安排》已经省政府同意,现印发给你们。",
-        "四川省人民政府办公厅",
-        "2021年3月30日",
-    ), "wrapper")
+    rec = extract_record(
+        doc_from_lines(
+            "各县(区)人民政府,市政府各部门:",
+            "现将《四川省人民政府办公厅关于印发2021年全省政务公开重点工作安排的通知》(川办发〔2021〕16号)转发你们,请抓好落实。",
+            "雅安市人民政府办公室",
+            "2021年5月20日",
+            "四川省人民政府办公厅关于印发2021年全省政务公开重点工作安排的通知",
+            "各市(州)、县(市、区)人民政府:",
+            "《2021年全省政务公开重点工作安排》已经省政府同意,现印发给你们。",
+            "四川省人民政府办公厅",
+            "2021年3月30日",
+        ),
+        "wrapper",
+    )
     assert rec.issuer == "雅安市人民政府办公室"
     assert rec.signing_date == dt.date(2021, 5, 20)
     assert rec.cited_doc_numbers == ["川办发〔2021〕16号"]
@@ -121,10 +130,16 @@ def test_printed_notice_is_not_split_as_forwarding():
 
 
 def test_web_page_facts_from_meta():
-    rec = extract_record(doc_from_lines(
-        "关于印发某方案的通知", "各镇人民政府:", "现将方案印发你们,请认真贯彻落实。",
-        fmt="html", meta={"PubDate": "2021-09-30 09:43:25", "ContentSource": "县政府办"},
-    ), "id")
+    rec = extract_record(
+        doc_from_lines(
+            "关于印发某方案的通知",
+            "各镇人民政府:",
+            "现将方案印发你们,请认真贯彻落实。",
+            fmt="html",
+            meta={"PubDate": "2021-09-30 09:43:25", "ContentSource": "县政府办"},
+        ),
+        "id",
+    )
     assert rec.publication_date == "2021-09-30"
     assert rec.source == "县政府办"
 
@@ -137,4 +152,7 @@ def test_organ_name_predicate():
 
 
 def test_split_top_level_keeps_parenthesised_lists():
-    assert split_top_level("各市(州)、县(市、区)人民政府,有关单位") == ["各市(州)、县(市、区)人民政府", "有关单位"]
+    assert split_top_level("各市(州)、县(市、区)人民政府,有关单位") == [
+        "各市(州)、县(市、区)人民政府",
+        "有关单位",
+    ]

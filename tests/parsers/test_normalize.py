@@ -15,7 +15,9 @@ def test_traditional_detected_and_converted():
     assert is_traditional([raw])
     doc = Document("x.html", "html", (Paragraph(raw, raw, Location(0)),))
     out = normalize_document(doc)
-    assert out.blocks[0].text == "四川省人民政府办公厅关于印发深化政务公开促进基层政府治理能力提升工作方案的通知"
+    assert (
+        out.blocks[0].text == "四川省人民政府办公厅关于印发深化政务公开促进基层政府治理能力提升工作方案的通知"
+    )
     assert out.blocks[0].raw == raw  # the source text is never overwritten
     assert any("Traditional" in w for w in out.warnings)
 

@@ -14,7 +14,12 @@ def test_heading_levels_and_paths():
     )
     heads = outline(doc)
     assert [(h.level, h.path) for h in heads] == [
-        (1, "一"), (2, "一/(一)"), (1, "二"), (2, "二/(一)"), (3, "二/(一)/1"), (4, "二/(一)/1/(1)"),
+        (1, "一"),
+        (2, "一/(一)"),
+        (1, "二"),
+        (2, "二/(一)"),
+        (3, "二/(一)/1"),
+        (4, "二/(一)/1/(1)"),
         (5, "二/(一)/1/(1)/①"),
     ]
     assert heads[1].title == "指导思想" and heads[1].inline_body
@@ -27,7 +32,9 @@ def test_attachment_label_restarts_numbering():
 
 
 def test_running_text_starting_with_a_number_is_not_a_heading():
-    long = "2021年，基层政务公开载体和渠道更加丰富多元、规范有序，基层政府信息公开、重要政策解读回应明显提升。"
+    long = (
+        "2021年，基层政务公开载体和渠道更加丰富多元、规范有序，基层政府信息公开、重要政策解读回应明显提升。"
+    )
     assert outline(doc_from_lines(long)) == ()
 
 
