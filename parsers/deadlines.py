@@ -30,7 +30,9 @@ FULL_DATE = re.compile(_Y + r"(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]")
 MONTH = re.compile(_Y + r"(?P<m>\d{1,2})\s*月(?:份)?(?:底|末|中旬|上旬|下旬)?")
 HALF = re.compile(_Y + r"(?:年)?(?P<half>上半年|下半年)")
 QUARTER = re.compile(_Y + r"(?:第)?(?P<q>[一二三四1-4])\s*季度")
-YEAR_END = re.compile(r"(?:(?P<y>(?:19|20)\d{2})\s*年\s*(?:底|末|年底|年末|内|全年|前|$)|(?P<bare>全年|年底|年末|年内|本年度))")
+YEAR_END = re.compile(
+    r"(?:(?P<y>(?:19|20)\d{2})\s*年\s*(?:底|末|年底|年末|内|全年|前|$)|(?P<bare>全年|年底|年末|年内|本年度))"
+)
 _CN_QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 

@@ -1,0 +1,149 @@
+"""Responsible units (牵头单位 / 责任单位 / 配合单位): split a list, classify, normalize.
+
+Rules, in order, over one cell or one ``责任单位：…`` line:
+
+``notes``      parenthesised instructions are taken out (``（排第一位的为牵头单位，下同）`` — that one
+               also switches on the lead-first rule — ``（详见附件4）``); qualifiers such as ``(街道)``,
+               ``(单位)``, ``(州)`` stay
+``tail``       trailing how-to phrases go (``按各自职责分工推进``, ``负责``)
+``split``      at ，,；;、 outside parentheses (line breaks of wrapped cells are joined first)
+``regroup``    a bare administrative level (``各乡``, ``市(州)``) followed by a level's government
+               belongs to it: ``各乡、镇人民政府`` and ``市(州)、县(市、区)人民政府`` are each one
+               group, while ``各镇(街道)、各园区`` stay two
+``etc``        ``A等B`` gives the unit A and the group mention B (``市发改局等市级相关部门``)
+``kind``       group when it names many (各…, 相关/有关…, N个…, …的单位), else agency
+``normalize``  abbreviations expanded through ``data/unit_abbreviations.tsv``
+               (``市发改局`` → ``市发展改革局``), so the same agency written two ways compares equal
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+Role = Literal["lead", "responsible", "cooperating"]
+Kind = Literal["agency", "group"]
+
+LEAD_FIRST_RULE = re.compile(r"排(?:在)?第一(?:位)?(?:的)?(?:为|是)牵头(?:单位)?")
+_NOTE = re.compile(r"[（(][^（）()]*(?:牵头|下同|附件|详见|见|负责|配合)[^（）()]*[）)]")
+_TAIL = re.compile(
+    r"(?:按(?:照)?各自职责(?:分工)?(?:推进|负责|落实)?|按职责分工负责|分别负责|共同负责|负责落实|负责)$"
+)
+_BARE_LEVEL = re.compile(r"^各?(?:乡|镇|县|市|区|州|乡镇|街道|村|社区|省)(?:[（(][^（）()]+[）)])?$")
+_GROUP = re.compile(
+    r"^各|^其他|^其它|相关|有关|^\d+个|各部门|各直属|各单位|的.*(?:部门|单位|机构)(?:[（(].*[）)])?$|"
+    r"(?:县级|市级|省级|州级|省直|市直|县直)部门|^部门$|^单位$|"
+    r"、.*(?:人民政府|政府|部门|单位)$"
+)
+_LEVEL_GOVERNMENT = re.compile(
+    r"^(?:乡|镇|县|市|区|州|乡镇|街道)(?:[（(][^（）()]+[）)])?(?:人民政府|政府|街道办事处|办事处)$"
+)
+_SEPARATORS = "，,；;、"
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One unit as named in a list, with its normalized name, role and kind."""
+
+    name: str  # as written, notes removed: 市发改局 / 各乡、镇人民政府 / 市级相关部门
+    normalized: str  # abbreviations expanded: 市发展改革局
+    kind: Kind
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class UnitList:
+    units: tuple[Unit, ...]
+    lead_first_rule: bool  # the text stated 排第一位的为牵头单位
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> tuple[tuple[str, str], ...]:
+    """(short, full) pairs, longest short form first."""
+    text = resources.files("parsers").joinpath("data", "unit_abbreviations.tsv").read_text(encoding="utf-8")
+    pairs = []
+    for line in text.splitlines():
+        if line.startswith("#") or "\t" not in line or line.startswith("abbreviation\t"):
+            continue
+        short, full = line.split("\t")[:2]
+        pairs.append((short.strip(), full.strip()))
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def normalize_unit_name(name: str) -> str:
+    """Expand a known short form at the end of ``name`` (``县发改局`` → ``县发展改革局``)."""
+    for short, full in abbreviations():
+        if name.endswith(short) and not name.endswith(full):
+            return name[: -len(short)] + full
+    return name
+
+
+def unit_kind(name: str) -> Kind:
+    return "group" if _GROUP.search(name) else "agency"
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts: list[str] = []
+    depth = 0
+    cur: list[str] = []
+    for ch in text:
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）" and depth:
+            depth -= 1
+        if ch in _SEPARATORS and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return [p.strip(" \t。.") for p in parts if p.strip(" \t。.")]
+
+
+def _regroup(parts: list[str]) -> list[str]:
+    out: list[str] = []
+    pending: list[str] = []
+    for i, part in enumerate(parts):
+        following = parts[i + 1] if i + 1 < len(parts) else ""
+        if _BARE_LEVEL.match(part) and (_LEVEL_GOVERNMENT.match(following) or _BARE_LEVEL.match(following)):
+            pending.append(part)
+            continue
+        out.append("、".join([*pending, part]))
+        pending = []
+    out.extend(pending)
+    return out
+
+
+def split_unit_names(text: str) -> tuple[list[str], bool]:
+    """The unit names of a list, and whether it states the lead-first rule."""
+    lead_first = bool(LEAD_FIRST_RULE.search(text))
+    text = _NOTE.sub("", re.sub(r"\s*\n\s*", "", text))
+    names: list[str] = []
+    for part in _regroup(_split_top_level(text)):
+        part = _TAIL.sub("", part).strip()
+        if "等" in part:
+            head, _, group = part.partition("等")
+            if head and not re.search(r"\d$", head):
+                names.append(head.strip())
+                if group.strip():
+                    names.append(group.strip())
+                continue
+        if part:
+            names.append(part)
+    return names, lead_first
+
+
+def parse_units(text: str | None, role: Role = "responsible", *, lead_first: bool = False) -> UnitList:
+    """Units of one list; with ``lead_first`` (or the rule stated in the text) the first is the lead."""
+    if not text or not text.strip():
+        return UnitList((), False)
+    names, stated = split_unit_names(text)
+    first_is_lead = lead_first or stated
+    units = []
+    for i, name in enumerate(names):
+        unit_role: Role = "lead" if (first_is_lead and i == 0) else role
+        units.append(Unit(name, normalize_unit_name(name), unit_kind(name), unit_role))
+    return UnitList(tuple(units), stated)
