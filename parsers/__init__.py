@@ -2,7 +2,8 @@
 
 Cascade of ``parse_file``: sniff the real format → read it into a ``Document`` with the format's
 reader (``pdf``/``docx``/``html``; each normalizes its text) → extract the notice's metadata and
-any forwarded documents (``metadata``) → one ``NoticeRecord``.
+any forwarded documents (``metadata``) → tasks, stages, members, domain tables and targets of each
+notice (``extract``) → one ``NoticeRecord``.
 """
 
 from __future__ import annotations
@@ -38,10 +39,10 @@ def read_document(path: str | Path, fmt: SourceFormat | None = None) -> Document
 
 def parse_file(path: str | Path) -> NoticeRecord:
     """Read one notice and extract its record (raises ``ParseError`` for unreadable input)."""
-    from parsers.metadata import extract_record
+    from parsers.extract import extract_notice
 
     p = Path(path)
     fmt = detect_format(p)
     doc_id = content_id(p.read_bytes())
     document = read_document(p, fmt)
-    return extract_record(document, doc_id)
+    return extract_notice(document, doc_id)

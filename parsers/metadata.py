@@ -411,6 +411,22 @@ def _first_meta(meta: dict[str, str], keys: Sequence[str]) -> str | None:
     return None
 
 
+def title_from_meta(meta: dict[str, str]) -> str | None:
+    """A notice title from ``ArticleTitle`` or ``<title>`` (site name after ``_``/``|`` dropped).
+
+    Only a value that reads as a title counts: a column label such as ``办文通知`` does not.
+    """
+    for key in ("ArticleTitle", "articletitle", "html_title"):
+        value = meta.get(key)
+        if not value:
+            continue
+        candidate = re.split(r"[_|｜]| - ", value)[0].strip()
+        doc_type = _doc_type_suffix(candidate)
+        if candidate != meta.get("ColumnName") and doc_type and len(candidate) - len(doc_type) >= 6:
+            return candidate
+    return None
+
+
 def web_facts(meta: dict[str, str]) -> tuple[str | None, str | None]:
     """(publication date as ISO ``YYYY-MM-DD``, source) from a page's metadata."""
     raw_date = _first_meta(meta, _PUB_DATE_KEYS)
@@ -479,9 +495,8 @@ def _extract_segment(doc: Document, doc_id: str, *, web: bool) -> NoticeRecord:
     title_found = find_title(paras, body, skip)
     title = title_found[0] if title_found else None
     if title is None and web:
-        meta_title = _first_meta(meta, ("ArticleTitle", "articletitle", "html_title"))
-        if meta_title and len(meta_title) >= 8 and meta_title != meta.get("ColumnName"):
-            title = re.split(r"[_|｜]", meta_title)[0].strip()
+        title = title_from_meta(meta)
+        if title:
             warnings.append("title taken from the page's metadata")
     signature = find_signature(paras, body)
     issuer = None
@@ -554,5 +569,4 @@ def extract_record(doc: Document, doc_id: str) -> NoticeRecord:
         forwarded.append(
             replace(rec, doc_number=number, doc_number_raw=raw, parent_id=doc_id, warnings=tuple(warnings))
         )
-    # The wrapper's own document stays whole (all blocks) so locations and tables are complete.
-    return replace(wrapper, document=doc, forwarded=tuple(forwarded))
+    return replace(wrapper, forwarded=tuple(forwarded))

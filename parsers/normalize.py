@@ -12,8 +12,9 @@ Steps, in order:
 ``traditional``  Traditional → Simplified (OpenCC ``t2s``), only for documents detected as
                  Traditional, because ``t2s`` also rewrites valid Simplified characters (著 → 着)
 ``spacing``      remove whitespace a layout put between CJK characters, between CJK and digits
-                 and around CJK punctuation (``57 号`` → ``57号``, ``梅  燕`` → ``梅燕``); runs of
-                 spaces between Latin words become one space
+                 and around CJK punctuation (``57 号`` → ``57号``, ``梅  燕`` → ``梅燕``); line
+                 breaks inside a paragraph or cell join the lines; runs of spaces between Latin
+                 words become one space
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ _SPACE_AROUND_PUNCT = re.compile(
     f"(?<=[{_CJK}(),.:;、])?{_SPACE}(?=[(),.:;、%])|(?<=[(),.:;、]){_SPACE}(?={_CJK_CHAR}|[0-9])"
 )
 _MULTI_SPACE = re.compile(r"[ \t]{2,}")
+_LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t\r\n]*")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ODD_SPACES = re.compile("[\u00a0\u2002-\u200a\u202f\u205f\u3000]")
@@ -78,8 +80,17 @@ def step_traditional(text: str) -> str:
     return _t2s()(text)
 
 
+def _join_lines(match: re.Match[str]) -> str:
+    """A line break inside a paragraph or cell is layout: nothing between CJK, a space elsewhere."""
+    text = match.string
+    before = text[match.start() - 1] if match.start() else ""
+    after = text[match.end()] if match.end() < len(text) else ""
+    cjk = re.compile(_CJK_CHAR)
+    return "" if cjk.match(before) or cjk.match(after) else " "
+
+
 def step_spacing(text: str) -> str:
-    text = text.strip()
+    text = _LINE_BREAK.sub(_join_lines, text.strip())
     text = _SPACE_BETWEEN_CJK.sub("", text)
     text = _SPACE_CJK_DIGIT.sub("", text)
     text = _SPACE_AROUND_PUNCT.sub("", text)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from parsers.model import Document, Location
+
+if TYPE_CHECKING:
+    from parsers.domains import DomainRow
+    from parsers.members import Member
+    from parsers.milestones import Milestone
+    from parsers.targets import Target
+    from parsers.tasks import Task
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +41,8 @@ class NoticeRecord:
     """One notice with its GB/T 9704-2012 elements.
 
     A forwarding notice (转发) carries the forwarded documents in ``forwarded``, each a full record
-    of its own whose ``parent_id`` is this record's ``doc_id``.
+    of its own whose ``parent_id`` is this record's ``doc_id``; ``document`` holds only the blocks
+    of this notice (a wrapper's blocks end where the forwarded notice starts).
     """
 
     doc_id: str
@@ -58,6 +66,11 @@ class NoticeRecord:
     parent_id: str | None = None
     forwarded: tuple[NoticeRecord, ...] = ()
     warnings: tuple[str, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    members: tuple[Member, ...] = ()
+    domains: tuple[DomainRow, ...] = ()
+    targets: tuple[Target, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

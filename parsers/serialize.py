@@ -4,8 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
+from parsers.deadlines import Deadline
 from parsers.record import NoticeRecord
 from parsers.structure import outline
+from parsers.tasks import Task
+
+
+def _deadline(deadline: Deadline | None) -> dict[str, Any]:
+    return {
+        "deadline_raw": deadline.raw if deadline else None,
+        "deadline_date": deadline.date.isoformat() if deadline and deadline.date else None,
+        "deadline_precision": deadline.precision if deadline else None,
+        "ongoing": bool(deadline and deadline.ongoing),
+    }
+
+
+def task_to_dict(task: Task) -> dict[str, Any]:
+    return {
+        "task_id": task.task_id,
+        "number": task.number,
+        "category": task.category,
+        "text": task.text,
+        "lead_leader": task.lead_leader,
+        "lead_unit": task.lead_unit,
+        "responsible_units": task.responsible_units,
+        "units": [
+            {"name": u.name, "normalized": u.normalized, "kind": u.kind, "role": u.role} for u in task.units
+        ],
+        **_deadline(task.deadline),
+        "source": task.source,
+        "location": task.location.label(),
+        "warnings": list(task.warnings),
+    }
 
 
 def record_to_dict(record: NoticeRecord) -> dict[str, Any]:
@@ -52,7 +82,29 @@ def record_to_dict(record: NoticeRecord) -> dict[str, Any]:
             }
             for h in outline(record.document)
         ],
-        "tasks": [],
+        "tasks": [task_to_dict(t) for t in record.tasks],
+        "milestones": [
+            {
+                "seq": m.seq,
+                "name": m.name,
+                **_deadline(m.deadline),
+                "text": m.text,
+                "location": m.location.label(),
+            }
+            for m in record.milestones
+        ],
+        "members": [
+            {"seq": m.seq, "role": m.role, "name": m.name, "post": m.post, "unit": m.unit}
+            for m in record.members
+        ],
+        "domains": [
+            {"table": d.table, "seq": d.seq, "domain": d.domain, "unit_column": d.unit_column, "unit": d.unit}
+            for d in record.domains
+        ],
+        "targets": [
+            {"raw": t.raw, "comparator": t.comparator, "value": t.value, "unit": t.unit, "context": t.context}
+            for t in record.targets
+        ],
         "warnings": list(record.warnings),
         "forwarded": [record_to_dict(f) for f in record.forwarded],
     }
