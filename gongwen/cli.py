@@ -81,6 +81,24 @@ def cmd_query(args: argparse.Namespace) -> int:
     return warehouse_cli.query(args.sql, args.warehouse, output_format=args.format)
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from gongwen.evaluation import FORMATS, evaluate, format_report
+
+    root = Path(__file__).resolve().parents[1]
+    gold = args.gold or root / "tests" / "gold"
+    raw = args.raw or root / "raw"
+    if not (gold / "metadata.json").is_file():
+        _error(f"no gold annotations at {gold} (expected metadata.json and tasks/)")
+        return EXIT_USAGE
+    report = evaluate(raw, gold, args.format or FORMATS)
+    if args.json:
+        json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(format_report(report))
+    return EXIT_FAILED if report.errors else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gongwen", description=__doc__.splitlines()[0] if __doc__ else None)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -105,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse", type=Path, default=None)
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_query)
+    p = sub.add_parser("eval", help="score extraction on the sample corpus against the gold annotations")
+    p.add_argument("--raw", type=Path, default=None, help="folder with the seed renderings (default: raw/)")
+    p.add_argument("--gold", type=Path, default=None, help="gold folder (default: tests/gold)")
+    p.add_argument("--format", action="append", choices=["pdf", "docx", "html"], help="only these formats")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 
