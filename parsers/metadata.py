@@ -309,10 +309,10 @@ def find_attachments(paras: Sequence[_Para]) -> tuple[Attachment, ...]:
             for n, title, loc in named
         )
     # Unnamed in the note: take each body's title, the line after its label.
-    out = []
-    for n, k in sorted(labels.items(), key=lambda kv: kv[1]):
+    out: list[Attachment] = []
+    for label_number, k in sorted(labels.items(), key=lambda kv: kv[1]):
         if k + 1 < len(paras):
-            out.append(Attachment(n, paras[k + 1].text.strip(), True, paras[k + 1].location))
+            out.append(Attachment(label_number, paras[k + 1].text.strip(), True, paras[k + 1].location))
     return tuple(out)
 
 

@@ -13,8 +13,8 @@ Steps, in order:
                  Traditional, because ``t2s`` also rewrites valid Simplified characters (著 → 着)
 ``spacing``      remove whitespace a layout put between CJK characters, between CJK and digits
                  and around CJK punctuation (``57 号`` → ``57号``, ``梅  燕`` → ``梅燕``); line
-                 breaks inside a paragraph or cell join the lines; runs of spaces between Latin
-                 words become one space
+                 breaks inside a paragraph join its lines (a table cell keeps its lines: there they
+                 separate items); runs of spaces between Latin words become one space
 """
 
 from __future__ import annotations
@@ -89,7 +89,9 @@ def _join_lines(match: re.Match[str]) -> str:
     return "" if cjk.match(before) or cjk.match(after) else " "
 
 
-def step_spacing(text: str) -> str:
+def step_spacing(text: str, *, keep_line_breaks: bool = False) -> str:
+    if keep_line_breaks:
+        return "\n".join(step_spacing(line) for line in text.splitlines() if line.strip())
     text = _LINE_BREAK.sub(_join_lines, text.strip())
     text = _SPACE_BETWEEN_CJK.sub("", text)
     text = _SPACE_CJK_DIGIT.sub("", text)
@@ -130,14 +132,27 @@ def is_traditional(texts: Iterable[str], threshold: float = 0.03) -> bool:
     return changed >= 2 and changed / len(cjk) >= threshold
 
 
-def normalize_text(text: str, options: NormalizeOptions | None = None, *, traditional: bool = False) -> str:
-    """Run the enabled steps over one string; ``traditional`` says whether t2s applies."""
+def normalize_text(
+    text: str,
+    options: NormalizeOptions | None = None,
+    *,
+    traditional: bool = False,
+    keep_line_breaks: bool = False,
+) -> str:
+    """Run the enabled steps over one string; ``traditional`` says whether t2s applies.
+
+    ``keep_line_breaks`` keeps the lines of a table cell apart: in a Word or web table a line
+    break separates items (one unit per line), while inside a paragraph it is only layout.
+    """
     opts = options or NormalizeOptions()
     use_t2s = traditional if opts.traditional is None else opts.traditional
     for name in STEP_NAMES:
         enabled = use_t2s if name == "traditional" else getattr(opts, name)
-        if enabled:
-            text = _STEPS[name](text)
+        if not enabled:
+            continue
+        text = (
+            step_spacing(text, keep_line_breaks=keep_line_breaks) if name == "spacing" else _STEPS[name](text)
+        )
     return unicodedata.normalize("NFC", text)
 
 
@@ -154,15 +169,15 @@ def normalize_document(doc: Document, options: NormalizeOptions | None = None) -
     opts = options or NormalizeOptions()
     traditional = is_traditional(raws) if opts.traditional is None else opts.traditional
 
-    def norm(s: str) -> str:
-        return normalize_text(s, opts, traditional=traditional)
+    def norm(s: str, keep_line_breaks: bool = False) -> str:
+        return normalize_text(s, opts, traditional=traditional, keep_line_breaks=keep_line_breaks)
 
     blocks: list[Block] = []
     for b in doc.blocks:
         if isinstance(b, Paragraph):
             blocks.append(replace(b, text=norm(b.raw)))
         elif isinstance(b, Table):
-            rows = tuple(tuple(replace(c, text=norm(c.raw)) for c in row) for row in b.rows)
+            rows = tuple(tuple(replace(c, text=norm(c.raw, True)) for c in row) for row in b.rows)
             blocks.append(replace(b, rows=rows))
     meta = {k: norm(v) for k, v in doc.meta.items()}
     links = tuple(replace(link, text=norm(link.text)) for link in doc.links)

@@ -6,7 +6,8 @@ Rules, in order, over one cell or one ``责任单位：…`` line:
                also switches on the lead-first rule — ``（详见附件4）``); qualifiers such as ``(街道)``,
                ``(单位)``, ``(州)`` stay
 ``tail``       trailing how-to phrases go (``按各自职责分工推进``, ``负责``)
-``split``      at ，,；;、 outside parentheses (line breaks of wrapped cells are joined first)
+``split``      at ，,；;、 and line breaks outside parentheses (a line starting with 等 continues
+               the line before)
 ``regroup``    a bare administrative level (``各乡``, ``市(州)``) followed by a level's government
                belongs to it: ``各乡、镇人民政府`` and ``市(州)、县(市、区)人民政府`` are each one
                group, while ``各镇(街道)、各园区`` stay two
@@ -117,22 +118,45 @@ def _regroup(parts: list[str]) -> list[str]:
     return out
 
 
+_ROLE_LABEL = re.compile(r"^(?P<label>牵头|责任|配合|协办)(?:单位|部门)?\s*[:：]\s*")
+_LABEL_ROLE: dict[str, Role] = {
+    "牵头": "lead",
+    "责任": "responsible",
+    "配合": "cooperating",
+    "协办": "cooperating",
+}
+
+
 def split_unit_names(text: str) -> tuple[list[str], bool]:
     """The unit names of a list, and whether it states the lead-first rule."""
+    labelled, lead_first = split_labelled_units(text)
+    return [name for name, _ in labelled], lead_first
+
+
+def split_labelled_units(text: str) -> tuple[list[tuple[str, Role | None]], bool]:
+    """Unit names with the role a label in the list gives them (``牵头：A、B 配合：C``)."""
     lead_first = bool(LEAD_FIRST_RULE.search(text))
-    text = _NOTE.sub("", re.sub(r"\s*\n\s*", "", text))
-    names: list[str] = []
+    # A line of its own is an item (a cell listing one unit per line); a line starting with
+    # 等 continues the line before it (``市民政局`` / ``等市级相关部门``).
+    text = re.sub(r"\s*\n\s*(?=等)", "", text.strip())
+    text = _NOTE.sub("", re.sub(r"\s*\n\s*", "、", text))
+    names: list[tuple[str, Role | None]] = []
+    label_role: Role | None = None
     for part in _regroup(_split_top_level(text)):
+        label = _ROLE_LABEL.match(part)
+        if label:
+            label_role = _LABEL_ROLE[label.group("label")]
+            part = part[label.end() :]
         part = _TAIL.sub("", part).strip()
         if "等" in part:
             head, _, group = part.partition("等")
             if head and not re.search(r"\d$", head):
-                names.append(head.strip())
+                names.append((head.strip(), label_role))
                 if group.strip():
-                    names.append(group.strip())
+                    names.append((group.strip(), label_role))
                 continue
         if part:
-            names.append(part)
+            names.append((part, label_role))
     return names, lead_first
 
 
@@ -140,10 +164,10 @@ def parse_units(text: str | None, role: Role = "responsible", *, lead_first: boo
     """Units of one list; with ``lead_first`` (or the rule stated in the text) the first is the lead."""
     if not text or not text.strip():
         return UnitList((), False)
-    names, stated = split_unit_names(text)
+    names, stated = split_labelled_units(text)
     first_is_lead = lead_first or stated
     units = []
-    for i, name in enumerate(names):
-        unit_role: Role = "lead" if (first_is_lead and i == 0) else role
+    for i, (name, labelled) in enumerate(names):
+        unit_role: Role = "lead" if (first_is_lead and i == 0) else (labelled or role)
         units.append(Unit(name, normalize_unit_name(name), unit_kind(name), unit_role))
     return UnitList(tuple(units), stated)
