@@ -321,8 +321,12 @@ def find_cc(paras: Sequence[_Para]) -> tuple[str, ...]:
         m = re.match(r"^抄送[:：]\s*(?P<rest>.*)$", p.text)
         if m:
             text = m.group("rest")
-            if not text.rstrip().endswith("。") and k + 1 < len(paras) and len(paras[k + 1].text) < 80:
-                text += paras[k + 1].text
+            # The list may wrap over following lines (a PDF line, a Word line break); it ends
+            # with 。 or at the next element such as the 印发 line.
+            for nxt in paras[k + 1 : k + 4]:
+                if text.rstrip().endswith("。") or len(nxt.text) >= 80 or _PRINTED.match(nxt.text.strip()):
+                    break
+                text += nxt.text
             return tuple(split_top_level(text, "，,、;；"))
     return ()
 

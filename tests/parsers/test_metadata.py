@@ -156,3 +156,18 @@ def test_split_top_level_keeps_parenthesised_lists():
         "各市(州)、县(市、区)人民政府",
         "有关单位",
     ]
+
+
+def test_cc_list_wrapped_over_several_lines():
+    rec = extract_record(
+        doc_from_lines(
+            "关于做好工作的通知",
+            "各县人民政府:",
+            "现将有关事项通知如下,请认真贯彻落实。",
+            "抄送：市委办，市人大办，市检察院",
+            "，",
+            "市人武部。",
+        ),
+        "id",
+    )
+    assert rec.cc == ("市委办", "市人大办", "市检察院", "市人武部")

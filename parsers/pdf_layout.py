@@ -1,0 +1,350 @@
+"""Page geometry for the PDF reader: characters → text lines, ruled tables → cell grids.
+
+Only layout lives here — where glyphs sit and how they group. What the groups mean (a new
+paragraph, a page number, a table that continues) is decided in ``parsers.pdf``. Objects are
+pdfplumber's dicts (``x0``/``x1``/``top``/``bottom`` in points from the page's top-left).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+Obj = Mapping[str, Any]
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
+
+# Characters that are written without spaces between them: CJK ideographs and punctuation,
+# full-width forms, dashes and quotes as Chinese text uses them.
+_CJK_RE = re.compile(
+    "[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\ufe30-\ufe4f\uff00-\uffef\u2014\u2015\u2026\u201c\u201d\u2018\u2019\u00b7\u2460-\u24ff]"
+)
+_BOLD_RE = re.compile(r"bold|heavy|black", re.IGNORECASE)
+_SPACE_CHARS = {" ", "\u00a0", "\u3000", "\t"}
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(ch) and _CJK_RE.match(ch) is not None
+
+
+def is_bold_font(fontname: str) -> bool:
+    """A font whose name says it is bold (``SimSun,Bold``, ``…-Bold``, ``…Heavy``)."""
+    return _BOLD_RE.search(fontname.split("+", 1)[-1]) is not None
+
+
+def color_hex(color: Any) -> str | None:
+    """pdfplumber's fill colour (gray, RGB or CMYK tuple) as ``#rrggbb``; None for patterns."""
+    if isinstance(color, int | float):
+        color = (color,)
+    if not isinstance(color, tuple | list) or not all(isinstance(v, int | float) for v in color):
+        return None
+    vals = [min(1.0, max(0.0, float(v))) for v in color]
+    if len(vals) == 1:
+        r = g = b = vals[0]
+    elif len(vals) == 3:
+        r, g, b = vals
+    elif len(vals) == 4:
+        c, m, y, k = vals
+        r, g, b = (1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k)
+    else:
+        return None
+    return "#{:02x}{:02x}{:02x}".format(*(round(v * 255) for v in (r, g, b)))
+
+
+def is_reddish(hex_color: str | None) -> bool:
+    """The red of an issuer banner (版头): strong red, little green and blue."""
+    if not hex_color or len(hex_color) != 7:
+        return False
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return r >= 150 and g <= 110 and b <= 110
+
+
+def join_cjk(left: str, right: str) -> str:
+    """Join two pieces of one sentence broken by layout: no space where either side is CJK."""
+    if not left:
+        return right
+    if not right:
+        return left
+    a, b = left[-1], right[0]
+    if is_cjk(a) or is_cjk(b) or a == "-" or a.isspace() or b.isspace():
+        return left + right
+    return left + " " + right
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """One visual line of text on a page, with the geometry the paragraph rules look at.
+
+    ``xs`` holds the left edge of every character of ``text`` (inserted spaces included), so a
+    rule can find where the text after a label such as ``附件：`` begins.
+    """
+
+    page: int
+    text: str
+    xs: tuple[float, ...]
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    fontname: str
+    color: str | None
+    bold: bool
+
+    def x_at(self, index: int) -> float:
+        return self.xs[index] if index < len(self.xs) else self.x1
+
+
+def _dominant(values: Iterable[Any]) -> Any:
+    counts = Counter(values)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _line_from_chars(chars: Sequence[Obj], page: int) -> TextLine | None:
+    """Left-to-right text of one line; a space only where the gap shows one.
+
+    Between CJK characters no space is added unless the gap is a column gap (more than an em):
+    layout spacing inside Chinese text is noise, but a gap between table-like columns is not.
+    Space glyphs the PDF itself contains are kept (collapsed to one), as raw text.
+    """
+    ordered = sorted(chars, key=lambda c: c["x0"])
+    text: list[str] = []
+    xs: list[float] = []
+    prev: Obj | None = None
+    for ch in ordered:
+        t = str(ch["text"])
+        if t in _SPACE_CHARS or t.isspace():
+            if text and text[-1] != " ":
+                text.append(" ")
+                xs.append(float(ch["x0"]))
+            continue
+        if prev is not None and text and text[-1] != " ":
+            gap = float(ch["x0"]) - float(prev["x1"])
+            em = max(float(ch["size"]), float(prev["size"]), 1.0)
+            latin = not is_cjk(str(prev["text"])[-1:]) and not is_cjk(t[:1])
+            if gap > em or (latin and gap > 0.2 * em):
+                text.append(" ")
+                xs.append(float(prev["x1"]))
+        for k, piece in enumerate(t):
+            text.append(piece)
+            xs.append(float(ch["x0"]) + k * (float(ch["x1"]) - float(ch["x0"])) / max(len(t), 1))
+        prev = ch
+    while text and text[-1] == " ":
+        text.pop()
+        xs.pop()
+    visible = [c for c in ordered if not str(c["text"]).isspace()]
+    if not text or not visible:
+        return None
+    sizes = [round(float(c["size"]), 1) for c in visible]
+    fonts = [str(c.get("fontname", "")) for c in visible]
+    fontname = _dominant(fonts) or ""
+    return TextLine(
+        page=page,
+        text="".join(text),
+        xs=tuple(xs),
+        x0=min(float(c["x0"]) for c in visible),
+        x1=max(float(c["x1"]) for c in visible),
+        top=min(float(c["top"]) for c in visible),
+        bottom=max(float(c["bottom"]) for c in visible),
+        size=float(_dominant(sizes)),
+        fontname=fontname,
+        color=_dominant(color_hex(c.get("non_stroking_color")) for c in visible),
+        bold=sum(is_bold_font(f) for f in fonts) * 2 > len(fonts),
+    )
+
+
+def group_lines(chars: Iterable[Obj], page: int) -> list[TextLine]:
+    """Cluster characters into visual lines, top to bottom.
+
+    A character belongs to the current line when its vertical centre falls inside the line's
+    band; that keeps a 16 pt digit run in another font on the same line as the CJK text around it.
+    """
+    ordered = sorted(chars, key=lambda c: ((c["top"] + c["bottom"]) / 2, c["x0"]))
+    bands: list[list[Obj]] = []
+    band_top = band_bottom = 0.0
+    for ch in ordered:
+        mid = (ch["top"] + ch["bottom"]) / 2
+        if bands and band_top <= mid <= band_bottom:
+            bands[-1].append(ch)
+            continue
+        bands.append([ch])
+        band_top, band_bottom = float(ch["top"]), float(ch["bottom"])
+    lines = [_line_from_chars(b, page) for b in bands]
+    return [ln for ln in lines if ln is not None]
+
+
+def inside(obj: Obj, box: BBox, slack: float = 1.0) -> bool:
+    """The object's centre lies in ``box``."""
+    cx = (obj["x0"] + obj["x1"]) / 2
+    cy = (obj["top"] + obj["bottom"]) / 2
+    x0, top, x1, bottom = box
+    return x0 - slack <= cx <= x1 + slack and top - slack <= cy <= bottom + slack
+
+
+def cell_text(lines: Sequence[TextLine], left: float | None = None, right: float | None = None) -> str:
+    """Text of one table cell: wrapped lines joined (CJK without a space), real breaks kept.
+
+    A line was wrapped when the next line's first character would not have fitted after it
+    inside the cell (``left``/``right`` are the cell's rules; the padding is taken from the
+    leftmost line). Otherwise the break was deliberate — a list of units one per line, a new
+    numbered item — and stays a ``\n``. Without the cell's edges the widest line stands in.
+    """
+    if not lines:
+        return ""
+    pad = max(0.0, min(ln.x0 for ln in lines) - left) if left is not None else 0.0
+    limit = right - pad if right is not None else max(ln.x1 for ln in lines)
+    out = lines[0].text
+    for prev, cur in itertools.pairwise(lines):
+        first_w = (cur.xs[1] - cur.xs[0]) if len(cur.xs) > 1 else cur.x1 - cur.x0
+        wrapped = prev.x1 + first_w > limit - 0.15 * prev.size
+        if not wrapped or starts_numbered(cur.text):
+            out += "\n" + cur.text
+        else:
+            out = join_cjk(out, cur.text)
+    return out
+
+
+# Heading and list numbers GB/T 9704 bodies use: 一、 （一） (一) 1. 1． 1、 （1） ①.
+NUMBERED_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十百零〇]+[、．.]"
+    r"|[（(]\s*[一二三四五六七八九十百零〇]+\s*[）)]"
+    r"|\d{1,3}\s*[.．、](?!\d)"
+    r"|[（(]\s*\d{1,3}\s*[）)]"
+    r"|[\u2460-\u2473\u2776-\u277f])"
+)
+
+
+def starts_numbered(text: str) -> bool:
+    return NUMBERED_RE.match(text) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class GridCell:
+    """One slot of a table grid before it becomes a ``parsers.model.Cell``."""
+
+    raw: str
+    origin: tuple[int, int]
+    bold: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """A ruled table on one page, merged cells resolved; ``col_edges`` for continuation checks."""
+
+    page: int
+    bbox: BBox
+    rows: tuple[tuple[GridCell, ...], ...]
+    col_edges: tuple[float, ...]
+    fontnames: tuple[str, ...]  # dominant font of each row
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.col_edges) - 1
+
+
+def _cluster(values: Iterable[float], tol: float) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= tol:
+            continue
+        out.append(v)
+    return out
+
+
+def _index(edges: Sequence[float], v: float) -> int:
+    return min(range(len(edges)), key=lambda i: abs(edges[i] - v))
+
+
+def build_grid(cell_boxes: Sequence[BBox], chars: Sequence[Obj], page: int, tol: float = 2.0) -> Grid:
+    """Resolve a ruled table's cells into a rectangular grid.
+
+    pdfplumber returns merged cells as one bounding box (and ``None`` in the slots it covers);
+    the distinct cell edges give the grid's rows and columns, and each box covers the slots
+    between its edges, so a merged cell's text is repeated there with ``origin`` at its start.
+    """
+    xs = _cluster([b[0] for b in cell_boxes] + [b[2] for b in cell_boxes], tol)
+    ys = _cluster([b[1] for b in cell_boxes] + [b[3] for b in cell_boxes], tol)
+    n_rows, n_cols = max(len(ys) - 1, 1), max(len(xs) - 1, 1)
+    slots: list[list[GridCell | None]] = [[None] * n_cols for _ in range(n_rows)]
+    remaining = list(chars)
+    row_fonts: list[list[str]] = [[] for _ in range(n_rows)]
+    for box in sorted(cell_boxes, key=lambda b: (b[1], b[0])):
+        c0, c1 = _index(xs, box[0]), _index(xs, box[2])
+        r0, r1 = _index(ys, box[1]), _index(ys, box[3])
+        if c1 <= c0 or r1 <= r0:
+            continue
+        mine = [ch for ch in remaining if inside(ch, box, slack=0.0)]
+        if mine:
+            taken = {id(ch) for ch in mine}
+            remaining = [ch for ch in remaining if id(ch) not in taken]
+        lines = group_lines(mine, page)
+        text = cell_text(lines, box[0], box[2])
+        bold = bool(lines) and all(ln.bold for ln in lines)
+        row_fonts[r0].extend(ln.fontname for ln in lines)
+        for r in range(r0, min(r1, n_rows)):
+            for c in range(c0, min(c1, n_cols)):
+                if slots[r][c] is None:
+                    slots[r][c] = GridCell(raw=text, origin=(r0, c0), bold=bold)
+    rows = tuple(
+        tuple(slot if slot is not None else GridCell(raw="", origin=(r, c)) for c, slot in enumerate(row))
+        for r, row in enumerate(slots)
+    )
+    return Grid(
+        page=page,
+        bbox=(xs[0], ys[0], xs[-1], ys[-1]),
+        rows=rows,
+        col_edges=tuple(xs),
+        fontnames=tuple(_dominant(f) or "" for f in row_fonts),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TextArea:
+    """The body text block of a page group: left/right edges and the body font size."""
+
+    left: float
+    right: float
+    body_size: float
+    line_gap: float  # typical white space between consecutive body lines
+    bottom: float  # the lowest body line's bottom: text that ends above it left the page blank
+
+    @property
+    def middle(self) -> float:
+        return (self.left + self.right) / 2
+
+
+def estimate_text_area(lines: Sequence[TextLine], body_size: float) -> TextArea | None:
+    """Where body text starts and ends, from the lines set in the body font size.
+
+    The left edge is the most common line start (continuation lines start there; first lines
+    are indented); the right edge a high percentile of line ends (full lines reach it).
+    """
+    body = [ln for ln in lines if abs(ln.size - body_size) <= 1.0]
+    if len(body) < 2:
+        return None
+    left = float(_dominant(round(ln.x0) for ln in body))
+    ends = sorted(ln.x1 for ln in body)
+    right = ends[min(len(ends) - 1, int(len(ends) * 0.9))]
+    gaps = [
+        b.top - a.bottom
+        for a, b in itertools.pairwise(body)
+        if a.page == b.page and 0 <= b.top - a.bottom <= 3 * body_size
+    ]
+    line_gap = statistics.median(gaps) if gaps else body_size * 0.8
+    if right - left < 4 * body_size:
+        return None
+    bottom = max(ln.bottom for ln in body)
+    return TextArea(left=left, right=right, body_size=body_size, line_gap=line_gap, bottom=bottom)
+
+
+def body_font_size(lines: Iterable[TextLine]) -> float:
+    """The size most text is set in, weighted by characters."""
+    counts: Counter[float] = Counter()
+    for ln in lines:
+        counts[round(ln.size * 2) / 2] += len(ln.text)
+    return counts.most_common(1)[0][0] if counts else 12.0
