@@ -1,0 +1,471 @@
+"""The warehouse side of the ``gongwen`` command: ``run``, ``ui`` and ``query``.
+
+Each function returns an exit code (0 ok, 1 the work failed, 2 bad input or environment) and
+prints errors to stderr as one line each. ``run`` and ``ui`` share one persistent Dagster
+instance, ``$DAGSTER_HOME`` or else ``.dagster/`` in the project (created on first use with
+telemetry off), so every run of ``gongwen run`` shows in the UI afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import decimal
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import unicodedata
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+OUTPUT_FORMATS = ("table", "csv", "json")
+TABLE_CELL_WIDTH = 60  # display columns; csv/json print full values
+
+_PROJECT_ROOT = Path(__file__).resolve().parents[1]
+_DAGSTER_YAML = """\
+# Local Dagster instance of gongwen (created by `gongwen run` / `gongwen ui`).
+telemetry:
+  enabled: false
+"""
+
+
+def _error(message: str) -> None:
+    print(f"gongwen: error: {message}", file=sys.stderr)
+
+
+def _warn(message: str) -> None:
+    print(f"gongwen: warning: {message}", file=sys.stderr)
+
+
+def _display(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it, else absolute."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+# --- Dagster instance --------------------------------------------------------------------------
+
+
+def dagster_home() -> Path:
+    """``$DAGSTER_HOME`` if set, else ``<project>/.dagster`` (then exported to this process).
+
+    Creates the directory and a ``dagster.yaml`` with telemetry disabled when they are missing;
+    an existing ``dagster.yaml`` is never touched.
+    """
+    home = Path(os.environ.get("DAGSTER_HOME") or _PROJECT_ROOT / ".dagster").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        tmp = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
+        tmp.write_text(_DAGSTER_YAML, encoding="utf-8")
+        os.replace(tmp, config)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+@contextlib.contextmanager
+def _quiet_dagster() -> Iterator[None]:
+    """Hide Dagster's beta/preview warnings: they are for developers, not for ``gongwen run``."""
+    import dagster
+
+    with warnings.catch_warnings():
+        for name in ("BetaWarning", "PreviewWarning", "SupersessionWarning", "ExperimentalWarning"):
+            category = getattr(dagster, name, None)
+            if isinstance(category, type) and issubclass(category, Warning):
+                warnings.simplefilter("ignore", category)
+        yield
+
+
+# --- gongwen run -------------------------------------------------------------------------------
+
+
+class _ProgressHandler(logging.Handler):
+    """Prints one line per document from ``pipelines.assets.ingest.progress_log`` records."""
+
+    def __init__(self, raw_display: str, stream: IO[str]) -> None:
+        super().__init__(logging.INFO)
+        self.raw_display = raw_display.rstrip("/")
+        self.stream = stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        info = getattr(record, "gongwen", None)
+        if not isinstance(info, dict):
+            return
+        where = f"{self.raw_display}/{info.get('path') or info.get('key')}"
+        head = f"[{info['index']}/{info['total']}] {info['status']} {where}"
+        status, message = info["status"], info.get("message")
+        line = (
+            f"{head} ({message})"
+            if status == "parsed" and message
+            else (f"{head}: {message}" if message else head)
+        )
+        print(line, file=self.stream, flush=True)
+
+
+def _run_failure(result: Any) -> str:
+    """One line saying which step failed and why."""
+    for event in result.all_events:
+        if event.is_step_failure:
+            err = event.step_failure_data.error
+            message = (err.message or "").strip().splitlines()
+            return f"step {event.step_key} failed: {message[-1] if message else err.cls_name}"
+    return "the run failed (see the Dagster UI for its logs)"
+
+
+def run(raw_dir: Path | None = None, warehouse_dir: Path | None = None) -> int:
+    """Register every raw file as a partition and materialize the ``ingest`` job in one run.
+
+    Progress: one line per document on stderr, then a summary. Quarantined files are not a
+    failure; a failed run is (exit 1).
+    """
+    from pipelines.resources import RAW_DIR_ENV, WAREHOUSE_DIR_ENV, resolve_dir
+
+    raw = resolve_dir(str(raw_dir) if raw_dir else None, RAW_DIR_ENV, "raw")
+    warehouse = resolve_dir(str(warehouse_dir) if warehouse_dir else None, WAREHOUSE_DIR_ENV, "warehouse")
+    if not raw.is_dir():
+        _error(f"raw directory {_display(raw)} does not exist")
+        return EXIT_USAGE
+    if warehouse.exists() and not warehouse.is_dir():
+        _error(f"warehouse {_display(warehouse)} exists and is not a directory")
+        return EXIT_USAGE
+
+    with _quiet_dagster():
+        from dagster import DagsterInstance
+
+        from pipelines.assets.ingest import parsed_documents, progress_log
+        from pipelines.definitions import defs
+        from pipelines.partitions import sync_document_partitions
+
+        dagster_home()
+        instance = DagsterInstance.get()
+        try:
+            sync = sync_document_partitions(instance, raw, warehouse)
+        except (OSError, ValueError) as err:
+            _error(str(err))
+            return EXIT_USAGE
+        print(
+            f"{len(sync.keys)} files in {_display(raw)} ({len(sync.added)} new, "
+            f"{len(sync.removed)} gone); warehouse {_display(warehouse)}; "
+            f"Dagster instance {_display(Path(os.environ['DAGSTER_HOME']))}",
+            file=sys.stderr,
+        )
+
+        job = defs.resolve_job_def("ingest")
+        tags: dict[str, str] = {"gongwen/command": "run"}
+        selection = None
+        if sync.keys:
+            tags["dagster/asset_partition_range_start"] = sync.keys[0]
+            tags["dagster/asset_partition_range_end"] = sync.keys[-1]
+        else:  # nothing to parse: still (re)build the tables, empty
+            selection = [k for k in job.asset_layer.executable_asset_keys if k != parsed_documents.key]
+        run_config = {
+            "resources": {
+                "raw_store": {"config": {"root": str(raw)}},
+                "warehouse": {"config": {"root": str(warehouse)}},
+            },
+            "loggers": {"console": {"config": {"log_level": "ERROR"}}},
+        }
+        handler = _ProgressHandler(_display(raw), sys.stderr)
+        previous_level = progress_log.level
+        progress_log.addHandler(handler)
+        progress_log.setLevel(logging.INFO)
+        try:
+            result = job.execute_in_process(
+                run_config=run_config,
+                instance=instance,
+                tags=tags,
+                asset_selection=selection,
+                raise_on_error=False,
+            )
+        finally:
+            progress_log.removeHandler(handler)
+            progress_log.setLevel(previous_level)
+
+        if not result.success:
+            _error(f"run {result.run_id[:8]}: {_run_failure(result)}")
+            return EXIT_FAILED
+        for evaluation in result.get_asset_check_evaluations():
+            if not evaluation.passed:
+                _warn(
+                    f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} "
+                    "failed (see the Dagster UI)"
+                )
+    return _print_summary(warehouse, result.run_id)
+
+
+def _print_summary(warehouse: Path, run_id: str) -> int:
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        docs, forwarded = con.execute(
+            "SELECT count(*), count(parent_id) FROM read_parquet(?)",
+            [str(warehouse / "documents.parquet")],
+        ).fetchall()[0]
+        cites = con.execute(
+            "SELECT count(*) FROM read_parquet(?)", [str(warehouse / "citations.parquet")]
+        ).fetchall()[0][0]
+        bad = con.execute(
+            "SELECT count(*) FROM read_parquet(?)", [str(warehouse / "quarantine.parquet")]
+        ).fetchall()[0][0]
+    except duckdb.Error as err:
+        _error(f"the run finished but its tables cannot be read: {str(err).splitlines()[0]}")
+        return EXIT_FAILED
+    finally:
+        con.close()
+    print(
+        f"done: {docs} documents ({forwarded} forwarded), {cites} citations, "
+        f"{bad} quarantined; run {run_id[:8]}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+# --- gongwen ui --------------------------------------------------------------------------------
+
+
+class _Stop(Exception):
+    """SIGTERM/SIGHUP reached ``gongwen ui``."""
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _dagster_executable() -> str:
+    beside = Path(sys.executable).with_name("dagster")
+    return str(beside) if beside.exists() else "dagster"
+
+
+def _reset_signals() -> None:  # runs in the child before exec
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_DFL)
+
+
+def ui(port: int = 3000, host: str = "127.0.0.1", *, stop_timeout: float = 30.0) -> int:
+    """Run ``dagster dev`` (webserver + daemon) on the project until Ctrl-C or SIGTERM.
+
+    The server runs in its own process group with default signal dispositions (so it obeys
+    SIGINT even when this process was started in the background, where SIGINT is ignored);
+    Ctrl-C or SIGTERM here is forwarded as SIGINT, and after ``stop_timeout`` seconds the group
+    is terminated. Returns 0 after a clean stop.
+    """
+    if not 0 < port < 65536:
+        _error(f"port {port} is not a valid TCP port")
+        return EXIT_USAGE
+    if not _port_free(host, port):
+        _error(f"port {port} on {host} is in use; choose another with --port")
+        return EXIT_USAGE
+    home = dagster_home()
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    cmd = [
+        _dagster_executable(),
+        "dev",
+        "-m",
+        "pipelines.definitions",
+        "-d",
+        str(_PROJECT_ROOT),
+        "-h",
+        host,
+        "-p",
+        str(port),
+    ]
+    print(f"Dagster UI on http://{host}:{port} (instance {_display(home)}); Ctrl-C stops it", file=sys.stderr)
+
+    def on_signal(signum: int, frame: object) -> None:
+        raise _Stop
+
+    old = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        proc = subprocess.Popen(cmd, cwd=_PROJECT_ROOT, env=env, process_group=0, preexec_fn=_reset_signals)
+    except OSError as err:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        _error(f"cannot start dagster dev: {err}")
+        return EXIT_FAILED
+    try:
+        code = proc.wait()
+        if code != 0:
+            _error(f"dagster dev exited with code {code}")
+            return EXIT_FAILED
+        return EXIT_OK
+    except (KeyboardInterrupt, _Stop):
+        _stop_group(proc, stop_timeout)
+        print("Dagster UI stopped", file=sys.stderr)
+        return EXIT_OK
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _stop_group(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    for sig, wait in ((signal.SIGINT, timeout), (signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+        except KeyboardInterrupt:  # a second Ctrl-C: stop waiting politely
+            continue
+    # the group may still hold children of dagster dev (daemon, code server)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+
+
+# --- gongwen query -----------------------------------------------------------------------------
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    return str(value).replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _clip(text: str, limit: int) -> str:
+    if _width(text) <= limit:
+        return text
+    out, used = [], 0
+    for c in text:
+        w = _width(c)
+        if used + w > limit - 1:
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + "…"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool)
+
+
+def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """An aligned plain-text table (CJK counted as two columns), numbers right-aligned."""
+    cells = [[_clip(_text(v), TABLE_CELL_WIDTH) for v in row] for row in rows]
+    widths = [_width(c) for c in columns]
+    for row in cells:
+        widths = [max(w, _width(c)) for w, c in zip(widths, row, strict=True)]
+    numeric = [
+        bool(rows) and all(_is_number(r[i]) or r[i] is None for r in rows) for i in range(len(columns))
+    ]
+
+    def line(values: Sequence[str], align: Sequence[bool]) -> str:
+        parts = [
+            (" " * (w - _width(v)) + v) if right else (v + " " * (w - _width(v)))
+            for v, w, right in zip(values, widths, align, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = [line(columns, [False] * len(columns)), "  ".join("-" * w for w in widths)]
+    out += [line(row, numeric) for row in cells]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def open_warehouse(warehouse: Path) -> Any:
+    """An in-memory DuckDB connection with one view per ``<warehouse>/*.parquet``, by name."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    for path in sorted(warehouse.glob("*.parquet")):
+        literal = "'" + str(path).replace("'", "''") + "'"
+        con.execute(f"CREATE VIEW {_quote_ident(path.stem)} AS SELECT * FROM read_parquet({literal})")
+    return con
+
+
+def query(
+    sql: str, warehouse_dir: Path | None = None, output_format: str = "table", out: IO[str] | None = None
+) -> int:
+    """Run ``sql`` with DuckDB over the warehouse tables and print the result."""
+    import duckdb
+
+    from pipelines.resources import WAREHOUSE_DIR_ENV, resolve_dir
+
+    stream = out if out is not None else sys.stdout
+    if output_format not in OUTPUT_FORMATS:
+        _error(f"unknown output format {output_format!r}; use one of {', '.join(OUTPUT_FORMATS)}")
+        return EXIT_USAGE
+    warehouse = resolve_dir(str(warehouse_dir) if warehouse_dir else None, WAREHOUSE_DIR_ENV, "warehouse")
+    if not warehouse.is_dir() or not any(warehouse.glob("*.parquet")):
+        _error(f"no warehouse tables in {_display(warehouse)}; run `gongwen run` first")
+        return EXIT_USAGE
+    if not sql.strip():
+        _error("empty SQL")
+        return EXIT_USAGE
+    try:
+        con = open_warehouse(warehouse)
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        rows = cursor.fetchall() if columns else []
+    except duckdb.Error as err:
+        first = str(err).strip().splitlines()
+        _error(f"query failed: {first[0] if first else type(err).__name__}")
+        return EXIT_USAGE
+    if not columns:
+        return EXIT_OK
+    if output_format == "csv":
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_csv_value(v) for v in row])
+    elif output_format == "json":
+        records = [{c: _json_value(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+        json.dump(records, stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
+    else:
+        stream.write(format_table(columns, rows) + "\n")
+    stream.flush()
+    return EXIT_OK

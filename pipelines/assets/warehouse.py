@@ -1,0 +1,85 @@
+"""The Parquet tables analysts query: each combines the fragments of every registered document.
+
+Unpartitioned on purpose: a table is one file (``warehouse/<table>.parquet``) that ``gongwen
+query`` and DuckDB read directly. Rebuilding one is cheap (it only reads fragments), so after
+rerunning any set of documents the tables are rebuilt whole, atomically, rows in partition-key
+order and deduplicated on the primary key: the same fragments always give the same file content.
+"""
+
+import datetime as dt
+
+from dagster import (
+    AssetExecutionContext,
+    AutomationCondition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from pipelines.assets.ingest import parsed_documents
+from pipelines.metadata import definition_metadata, table_metadata
+from pipelines.partitions import DOCUMENTS_PARTITIONS_NAME
+from pipelines.resources import Warehouse
+from schemas.tables import CITATIONS, DOCUMENTS, QUARANTINE, description
+
+
+def build_table(context: AssetExecutionContext, warehouse: Warehouse, table: str) -> MaterializeResult:
+    """Combine the fragments of the registered partitions into ``warehouse/<table>.parquet``."""
+    keys = list(context.instance.get_dynamic_partitions(DOCUMENTS_PARTITIONS_NAME))
+    combined = warehouse.combine(table, keys)
+    path = warehouse.write_table(table, combined.table)
+    if combined.duplicates:
+        context.log.warning(
+            f"{table}: dropped {combined.duplicates} rows whose key an earlier file already had "
+            "(identical copies of a file)"
+        )
+    return MaterializeResult(
+        metadata={
+            **table_metadata(combined.table, path),
+            "fragments": combined.fragments,
+            "registered_documents": len(keys),
+            "duplicate_rows_dropped": combined.duplicates,
+            "built_at": MetadataValue.timestamp(dt.datetime.now(dt.UTC)),
+        }
+    )
+
+
+#: Rebuild a table as soon as any document was (re)parsed, when the automation sensor is on
+#: (Automation page of the UI); `gongwen run` and the `ingest` job rebuild them anyway.
+REBUILD = AutomationCondition.eager()
+
+
+@asset(
+    deps=[parsed_documents],
+    group_name="warehouse",
+    kinds={"parquet"},
+    description=description(DOCUMENTS),
+    metadata=definition_metadata(DOCUMENTS),
+    automation_condition=REBUILD,
+)
+def documents(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    return build_table(context, warehouse, "documents")
+
+
+@asset(
+    deps=[parsed_documents],
+    group_name="warehouse",
+    kinds={"parquet"},
+    description=description(CITATIONS),
+    metadata=definition_metadata(CITATIONS),
+    automation_condition=REBUILD,
+)
+def citations(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    return build_table(context, warehouse, "citations")
+
+
+@asset(
+    deps=[parsed_documents],
+    group_name="warehouse",
+    kinds={"parquet"},
+    description=description(QUARANTINE),
+    metadata=definition_metadata(QUARANTINE),
+    automation_condition=REBUILD,
+)
+def quarantine(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    return build_table(context, warehouse, "quarantine")

@@ -1,0 +1,75 @@
+"""Where the files are: the raw landing zone and the Parquet warehouse.
+
+Both resources take their directory from, in order: the resource config (``root``, settable in
+the launchpad or in code), the environment variable (``GONGWEN_RAW_DIR`` /
+``GONGWEN_WAREHOUSE_DIR``, read through ``EnvVar`` when the run starts, never at import), and
+finally ``raw/`` / ``warehouse/`` under the project root. Relative paths are taken from the
+project root, so a run started from any working directory finds the same files.
+"""
+
+from pathlib import Path
+
+import pyarrow as pa
+from dagster import ConfigurableResource, EnvVar
+from pydantic import Field
+
+from pipelines import storage
+from pipelines.partitions import discover_raw_files
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+RAW_DIR_ENV = "GONGWEN_RAW_DIR"
+WAREHOUSE_DIR_ENV = "GONGWEN_WAREHOUSE_DIR"
+
+
+def resolve_dir(root: str | None, env_var: str, default: str) -> Path:
+    """Explicit ``root`` > ``$env_var`` (read now) > ``<project>/<default>``; made absolute."""
+    chosen = root or EnvVar(env_var).get_value() or default
+    path = Path(chosen).expanduser()
+    return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+
+
+class RawStore(ConfigurableResource):
+    """The raw landing zone: one partition per file (see ``pipelines.partitions``)."""
+
+    root: str | None = Field(
+        default=None,
+        description=f"Raw directory. Default: ${RAW_DIR_ENV}, else raw/ in the project.",
+    )
+
+    @property
+    def path(self) -> Path:
+        return resolve_dir(self.root, RAW_DIR_ENV, "raw")
+
+    def files(self) -> dict[str, str]:
+        """``{partition key: path relative to the raw dir}`` for the files present now."""
+        return discover_raw_files(self.path)
+
+    def file_for(self, key: str) -> tuple[str, Path] | None:
+        """``(relative path, absolute path)`` of a partition's file, ``None`` if it is gone."""
+        rel = self.files().get(key)
+        return (rel, self.path / rel) if rel is not None else None
+
+
+class Warehouse(ConfigurableResource):
+    """The Parquet warehouse (layout in ``pipelines.storage``)."""
+
+    root: str | None = Field(
+        default=None,
+        description=f"Warehouse directory. Default: ${WAREHOUSE_DIR_ENV}, else warehouse/ in the project.",
+    )
+
+    @property
+    def path(self) -> Path:
+        return resolve_dir(self.root, WAREHOUSE_DIR_ENV, "warehouse")
+
+    def write_fragments(self, key: str, tables: dict[str, pa.Table]) -> list[Path]:
+        return storage.write_fragments(self.path, key, tables)
+
+    def combine(self, table: str, keys: list[str]) -> storage.Combined:
+        return storage.combine_fragments(self.path, table, keys)
+
+    def write_table(self, table: str, data: pa.Table) -> Path:
+        return storage.atomic_write_parquet(data, storage.table_path(self.path, table))
+
+    def read_table(self, table: str) -> pa.Table:
+        return storage.read_table(self.path, table)

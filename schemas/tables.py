@@ -1,0 +1,291 @@
+"""The warehouse's tables, declared once.
+
+Each table is one ``pyarrow.Schema``; everything else derives from it: the writers
+(``to_table``), the Parquet files under ``warehouse/``, the Dagster column-schema metadata
+(``pipelines.metadata.column_schema``), the asset checks and the tests.
+
+Conventions kept by every schema here:
+
+* each field's ``description`` lives in the field metadata (shown in the Dagster UI);
+* the schema metadata names the table (``name``), its ``primary_key`` (comma-separated columns
+  that identify a row; the checks assert it is unique) and a ``description``;
+* non-nullable fields (``nullable=False``) are the ones a row cannot exist without;
+* no wall-clock column in ``documents`` or ``citations``: rerunning on the same input must give
+  byte-for-byte the same rows (the run time goes into Dagster metadata instead). ``quarantine``
+  is the exception: ``recorded_at`` says when a file last failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pyarrow as pa
+
+__all__ = [
+    "CITATIONS",
+    "DOCUMENTS",
+    "QUARANTINE",
+    "TABLES",
+    "SchemaError",
+    "conform",
+    "description",
+    "empty_table",
+    "primary_key",
+    "schema_for",
+    "to_table",
+    "validate_rows",
+]
+
+
+class SchemaError(ValueError):
+    """Rows or a table do not match the declared schema (wrong type, missing/extra column, null)."""
+
+
+def _field(name: str, type_: pa.DataType, doc: str, *, nullable: bool = True) -> pa.Field:
+    return pa.field(name, type_, nullable=nullable, metadata={"description": doc})
+
+
+def _schema(name: str, doc: str, primary: Sequence[str], fields: Sequence[pa.Field]) -> pa.Schema:
+    return pa.schema(
+        fields,
+        metadata={"name": name, "description": doc, "primary_key": ",".join(primary)},
+    )
+
+
+_STR_LIST = pa.list_(pa.string())
+
+DOCUMENTS = _schema(
+    "documents",
+    "One row per notice: every parsed file, plus one row per document a forwarding notice (转发) "
+    "carries, linked to its wrapper by parent_id.",
+    ["doc_id"],
+    [
+        _field(
+            "doc_id",
+            pa.string(),
+            "Content id (first 16 hex digits of the file's SHA-256); forwarded documents have their own id.",
+            nullable=False,
+        ),
+        _field("parent_id", pa.string(), "doc_id of the forwarding notice that carries this one."),
+        _field(
+            "path", pa.string(), "The source file, relative to the raw directory (POSIX).", nullable=False
+        ),
+        _field("format", pa.string(), "Format the file was read as: pdf, docx or html.", nullable=False),
+        _field("doc_number", pa.string(), "发文字号, normalized to 机关代字〔年份〕序号号."),
+        _field("doc_number_raw", pa.string(), "发文字号 as printed."),
+        _field("issuer", pa.string(), "发文机关."),
+        _field("title", pa.string(), "Full title as other documents cite it."),
+        _field("recipients", _STR_LIST, "主送机关, in order.", nullable=False),
+        _field("signing_date", pa.date32(), "成文日期."),
+        _field("signing_date_raw", pa.string(), "成文日期 as printed."),
+        _field("publication_date", pa.string(), "Publication date from the web page (ISO form)."),
+        _field("source", pa.string(), "来源 / ContentSource of the web page."),
+        _field(
+            "attachments", _STR_LIST, "Attachment titles (附件说明 and attachment bodies).", nullable=False
+        ),
+        _field("cc", _STR_LIST, "抄送机关.", nullable=False),
+        _field("printed_by", pa.string(), "印发机关."),
+        _field("printed_date", pa.date32(), "印发日期."),
+        _field("page_count", pa.int32(), "Pages of the source file (PDF only)."),
+        _field(
+            "n_blocks", pa.int32(), "Blocks (paragraphs + tables) read from the document.", nullable=False
+        ),
+        _field("n_tables", pa.int32(), "Tables read from the document.", nullable=False),
+        _field("warnings", _STR_LIST, "What the reader/extractor was unsure about.", nullable=False),
+    ],
+)
+
+CITATIONS = _schema(
+    "citations",
+    "Every document cited in a notice's text, by 发文字号, by 《title》 or both, in reading order.",
+    ["doc_id", "seq"],
+    [
+        _field("doc_id", pa.string(), "The citing document (documents.doc_id).", nullable=False),
+        _field("seq", pa.int32(), "0-based position of the citation in the citing document.", nullable=False),
+        _field("cited_doc_number", pa.string(), "Cited 发文字号, normalized."),
+        _field("cited_doc_number_raw", pa.string(), "Cited 发文字号 as printed."),
+        _field("cited_title", pa.string(), "Cited title (the text inside 《》)."),
+        _field(
+            "block", pa.int32(), "Index of the block the citation sits in (reading order).", nullable=False
+        ),
+    ],
+)
+
+QUARANTINE = _schema(
+    "quarantine",
+    "Files that could not be turned into rows: the latest failure per file only.",
+    ["path"],
+    [
+        _field("path", pa.string(), "The file, relative to the raw directory (POSIX).", nullable=False),
+        _field(
+            "stage",
+            pa.string(),
+            "Where it failed: parse (reading/extracting) or convert "
+            "(the record did not fit the warehouse schema).",
+            nullable=False,
+        ),
+        _field(
+            "error_kind",
+            pa.string(),
+            "Machine-readable kind: parsers.errors.ErrorKind, or internal_error / schema_error for bugs.",
+            nullable=False,
+        ),
+        _field("message", pa.string(), "One-line explanation shown to the user.", nullable=False),
+        _field("recorded_at", pa.timestamp("us", tz="UTC"), "When the failure was recorded.", nullable=False),
+    ],
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "documents": DOCUMENTS,
+    "citations": CITATIONS,
+    "quarantine": QUARANTINE,
+}
+
+
+def schema_for(table: str) -> pa.Schema:
+    try:
+        return TABLES[table]
+    except KeyError:
+        raise SchemaError(f"unknown table {table!r}; known: {', '.join(sorted(TABLES))}") from None
+
+
+def primary_key(schema: pa.Schema) -> tuple[str, ...]:
+    """Columns that identify a row of ``schema``."""
+    raw = (schema.metadata or {}).get(b"primary_key", b"").decode()
+    return tuple(c for c in raw.split(",") if c)
+
+
+def description(item: pa.Schema | pa.Field) -> str | None:
+    raw = (item.metadata or {}).get(b"description")
+    return raw.decode() if raw is not None else None
+
+
+def _table_name(schema: pa.Schema) -> str:
+    return (schema.metadata or {}).get(b"name", b"?").decode()
+
+
+# --- strict row validation -------------------------------------------------------------------
+
+
+def _type_error(where: str, expected: str, value: Any) -> SchemaError:
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return SchemaError(f"{where}: expected {expected}, got {type(value).__name__} {shown}")
+
+
+def _check_value(where: str, type_: pa.DataType, value: Any) -> None:
+    """Raise ``SchemaError`` unless ``value`` is exactly the Python type ``type_`` stores.
+
+    Stricter than pyarrow on purpose: pyarrow would turn a ``datetime`` into a ``date32`` and
+    silently drop the time, or accept a numeric string for an int in some paths.
+    """
+    if value is None:
+        return
+    if pa.types.is_string(type_) or pa.types.is_large_string(type_):
+        if not isinstance(value, str):
+            raise _type_error(where, "str", value)
+    elif pa.types.is_integer(type_):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _type_error(where, "int", value)
+    elif pa.types.is_boolean(type_):
+        if not isinstance(value, bool):
+            raise _type_error(where, "bool", value)
+    elif pa.types.is_floating(type_):
+        if not isinstance(value, float | int) or isinstance(value, bool):
+            raise _type_error(where, "float", value)
+    elif pa.types.is_date(type_):
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise _type_error(where, "datetime.date", value)
+    elif pa.types.is_timestamp(type_):
+        if not isinstance(value, dt.datetime):
+            raise _type_error(where, "datetime.datetime", value)
+        if type_.tz is not None and value.tzinfo is None:
+            raise SchemaError(f"{where}: expected a timezone-aware datetime, got {value!r}")
+    elif pa.types.is_list(type_) or pa.types.is_large_list(type_):
+        if not isinstance(value, list | tuple):
+            raise _type_error(where, "list", value)
+        for i, item in enumerate(value):
+            if item is None:
+                raise SchemaError(f"{where}[{i}]: null item in a list")
+            _check_value(f"{where}[{i}]", type_.value_type, item)
+    else:  # pragma: no cover - a schema here uses a type the validator does not know yet
+        raise SchemaError(f"{where}: no validator for Arrow type {type_}")
+
+
+def validate_rows(schema: pa.Schema, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Check every row against ``schema``: exact column set, Python types, non-null fields.
+
+    Returns the rows as plain dicts (lists for list columns). Raises ``SchemaError`` naming the
+    table, row and column of the first problem.
+    """
+    name = _table_name(schema)
+    names = schema.names
+    expected = set(names)
+    out: list[dict[str, Any]] = []
+    for i, row in enumerate(rows):
+        keys = set(row)
+        if keys != expected:
+            missing = sorted(expected - keys)
+            extra = sorted(keys - expected)
+            raise SchemaError(
+                f"{name} row {i}: columns do not match the schema"
+                + (f"; missing {missing}" if missing else "")
+                + (f"; unexpected {extra}" if extra else "")
+            )
+        clean: dict[str, Any] = {}
+        for f in schema:
+            value = row[f.name]
+            where = f"{name}.{f.name} (row {i})"
+            if value is None and not f.nullable:
+                raise SchemaError(f"{where}: null in a non-nullable column")
+            _check_value(where, f.type, value)
+            clean[f.name] = list(value) if isinstance(value, tuple) else value
+        out.append(clean)
+    return out
+
+
+def to_table(table: str | pa.Schema, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
+    """Rows → ``pa.Table`` with exactly the declared schema (raises ``SchemaError``)."""
+    schema = schema_for(table) if isinstance(table, str) else table
+    clean = validate_rows(schema, rows)
+    try:
+        return pa.Table.from_pylist(clean, schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as err:
+        raise SchemaError(f"{_table_name(schema)}: {err}") from err
+
+
+def empty_table(table: str | pa.Schema) -> pa.Table:
+    schema = schema_for(table) if isinstance(table, str) else table
+    return schema.empty_table()
+
+
+def conform(table: pa.Table, schema: pa.Schema, *, what: str = "table") -> pa.Table:
+    """Check that a table read back (a Parquet fragment) has the declared schema.
+
+    Column names, order, types and nullability must match; the schema-level metadata of the
+    declared schema is put back (Parquet round-trips it, but older files may lack it). Raises
+    ``SchemaError`` with a hint when a fragment was written by an older schema.
+    """
+    got = table.schema
+    if not got.remove_metadata().equals(schema.remove_metadata(), check_metadata=False):
+        problems: list[str] = []
+        if got.names != schema.names:
+            problems.append(f"columns {got.names} != {schema.names}")
+        else:
+            for g, s in zip(got, schema, strict=True):
+                if g.type != s.type or g.nullable != s.nullable:
+                    problems.append(
+                        f"{s.name}: {g.type}{'' if g.nullable else ' not null'} != "
+                        f"{s.type}{'' if s.nullable else ' not null'}"
+                    )
+        raise SchemaError(
+            f"{what} does not match the {_table_name(schema)} schema ({'; '.join(problems)}); "
+            "it was probably written by an older version: rematerialize it"
+        )
+    for f in schema:
+        if not f.nullable and table.column(f.name).null_count:
+            raise SchemaError(f"{what}: nulls in non-nullable column {f.name}")
+    return pa.Table.from_arrays(table.columns, schema=schema)

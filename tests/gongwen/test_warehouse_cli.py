@@ -1,0 +1,158 @@
+"""``gongwen run`` / ``query`` / ``ui`` as functions: exit codes, progress, one-line errors."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from gongwen import warehouse_cli
+from tests.pipelines.corpus import BAD_FILES, make_corpus, sample_files
+
+
+@dataclass
+class Ran:
+    raw: Path
+    warehouse: Path
+    home: Path
+    code: int
+    stderr: str
+    files: list[Path]
+
+
+def _pick_files() -> list[Path]:
+    """One seed per format, including the forwarding notice (004), to keep the run short."""
+    wanted = ("000_", ".pdf"), ("001_", ".docx"), ("004_", ".html")
+    return [
+        p
+        for p in sample_files()
+        for prefix, suffix in wanted
+        if p.name.startswith(prefix) and p.suffix == suffix
+    ]
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ran]:
+    root = tmp_path_factory.mktemp("cli")
+    files = _pick_files()
+    raw = make_corpus(root / "raw", files)
+    err = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err):
+        mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+        code = warehouse_cli.run(raw, root / "warehouse")
+    yield Ran(raw, root / "warehouse", root / "dagster_home", code, err.getvalue(), files)
+
+
+def _query(sql: str, warehouse: Path, fmt: str = "table") -> tuple[int, str]:
+    out = io.StringIO()
+    code = warehouse_cli.query(sql, warehouse, output_format=fmt, out=out)
+    return code, out.getvalue()
+
+
+def test_run_succeeds_with_quarantined_files(ran: Ran) -> None:
+    assert ran.code == 0, ran.stderr
+    lines = ran.stderr.splitlines()
+    total = len(ran.files) + len(BAD_FILES)
+    progress = [line for line in lines if line.startswith("[")]
+    assert len(progress) == total
+    assert progress[0].startswith(f"[1/{total}] parsed ")
+    assert any(
+        line.startswith(f"[4/{total}] quarantined ") and "raw/bad.pdf: the file is empty" in line
+        for line in progress
+    ), progress
+    assert lines[-1].startswith(f"done: {len(ran.files) + 1} documents (1 forwarded), ")
+    assert f"{len(BAD_FILES)} quarantined" in lines[-1]
+
+
+def test_run_uses_a_persistent_instance_without_telemetry(ran: Ran) -> None:
+    from dagster import DagsterInstance
+
+    config = (ran.home / "dagster.yaml").read_text()
+    assert "telemetry:\n  enabled: false" in config
+    with DagsterInstance.from_config(str(ran.home)) as instance:
+        assert instance.root_directory == str(ran.home)
+        runs = instance.get_runs()
+        assert len(runs) == 1 and runs[0].job_name == "ingest"
+        assert runs[0].tags["dagster/asset_partition_range_start"] == "000_3fcaf470a0c023ac.pdf"
+
+
+def test_query_counts(ran: Ran) -> None:
+    code, out = _query("SELECT count(*) AS n FROM documents WHERE parent_id IS NULL", ran.warehouse, "csv")
+    assert code == 0 and out == f"n\n{len(ran.files)}\n"
+    code, out = _query("SELECT path, error_kind FROM quarantine ORDER BY path", ran.warehouse, "json")
+    assert code == 0
+    assert {r["path"]: r["error_kind"] for r in json.loads(out)} == BAD_FILES
+    code, out = _query("SELECT count(*) FROM citations c JOIN documents d USING (doc_id)", ran.warehouse)
+    assert code == 0 and out.splitlines()[-1] == "(1 row)"
+
+
+def test_query_table_output_aligns_cjk(ran: Ran) -> None:
+    code, out = _query(
+        "SELECT doc_number, signing_date, recipients FROM documents WHERE doc_number = '川办函〔2021〕57号'",
+        ran.warehouse,
+    )
+    assert code == 0
+    header, rule, row, footer = out.splitlines()
+    assert header.split() == ["doc_number", "signing_date", "recipients"]
+    assert row.startswith("川办函〔2021〕57号  2021-08-12  ")
+    # columns start at the same display offset in every line (CJK counted as two columns)
+    assert warehouse_cli._width(row[: row.index("2021-08-12")]) == header.index("signing_date")
+    assert footer == "(1 row)"
+    # the rule under a column is as wide as its widest value, CJK counted double
+    assert rule.split()[0] == "-" * warehouse_cli._width("川办函〔2021〕57号")
+
+
+def test_query_errors_are_one_line_and_exit_2(
+    ran: Ran, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert warehouse_cli.query("SELEC nonsense", ran.warehouse) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gongwen: error: query failed: ") and err.count("\n") == 1
+    assert warehouse_cli.query("SELECT * FROM tasks_nope", ran.warehouse) == 2
+    assert "tasks_nope" in capsys.readouterr().err
+    assert warehouse_cli.query("SELECT 1", tmp_path / "nowhere") == 2
+    err = capsys.readouterr().err
+    assert "no warehouse tables" in err and err.count("\n") == 1
+    assert warehouse_cli.query("SELECT 1", ran.warehouse, output_format="xml") == 2
+
+
+def test_run_on_a_missing_raw_dir_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    assert warehouse_cli.run(tmp_path / "missing", tmp_path / "wh") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gongwen: error: raw directory") and err.count("\n") == 1
+    assert not (tmp_path / "wh").exists()
+
+
+def test_ui_refuses_a_busy_port(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        assert warehouse_cli.ui(port=port) == 2
+    assert "in use" in capsys.readouterr().err
+    assert warehouse_cli.ui(port=70000) == 2
+
+
+def test_format_table_right_aligns_numbers_and_counts_cjk_double() -> None:
+    text = warehouse_cli.format_table(["name", "n"], [["泸县", 5], ["万源市", 12]])
+    assert text.splitlines() == [
+        "name    n",
+        "------  --",
+        "泸县     5",
+        "万源市  12",
+        "(2 rows)",
+    ]
+    cut = warehouse_cli.format_table(["t"], [["长" * 100]]).splitlines()[2]
+    assert cut.endswith("…") and warehouse_cli._width(cut) <= warehouse_cli.TABLE_CELL_WIDTH
