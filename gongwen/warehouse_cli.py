@@ -212,19 +212,20 @@ def _print_summary(warehouse: Path, run_id: str) -> int:
             "SELECT count(*), count(parent_id) FROM read_parquet(?)",
             [str(warehouse / "documents.parquet")],
         ).fetchall()[0]
-        cites = con.execute(
-            "SELECT count(*) FROM read_parquet(?)", [str(warehouse / "citations.parquet")]
-        ).fetchall()[0][0]
-        bad = con.execute(
-            "SELECT count(*) FROM read_parquet(?)", [str(warehouse / "quarantine.parquet")]
-        ).fetchall()[0][0]
+
+        def rows(table: str) -> int:
+            return con.execute(
+                "SELECT count(*) FROM read_parquet(?)", [str(warehouse / f"{table}.parquet")]
+            ).fetchall()[0][0]
+
+        cites, tasks, bad = rows("citations"), rows("tasks"), rows("quarantine")
     except duckdb.Error as err:
         _error(f"the run finished but its tables cannot be read: {str(err).splitlines()[0]}")
         return EXIT_FAILED
     finally:
         con.close()
     print(
-        f"done: {docs} documents ({forwarded} forwarded), {cites} citations, "
+        f"done: {docs} documents ({forwarded} forwarded), {cites} citations, {tasks} tasks, "
         f"{bad} quarantined; run {run_id[:8]}",
         file=sys.stderr,
     )

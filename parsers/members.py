@@ -10,7 +10,7 @@ gives one member unit per entry.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from parsers.model import Document, Location, Paragraph
 from parsers.units import split_unit_names
@@ -34,6 +34,8 @@ class Member:
 
 def split_name_post(text: str, raw: str) -> tuple[str | None, str]:
     """(name, post) of ``叶仕良县委常委、副县长``; no name when the entry is not a person."""
+    if text.startswith(("各", "全体", "有关", "相关")):
+        return None, text  # 各镇镇长、… names a group of office holders, not one person
     tokens = [t for t in re.split(r"[ \t\u3000\u00a0]+", raw.strip()) if t]
     if len(tokens) >= 2 and all(len(t) <= 3 for t in tokens[:-1]) and len("".join(tokens[:-1])) in (2, 3):
         return "".join(tokens[:-1]), tokens[-1]
@@ -45,12 +47,30 @@ def split_name_post(text: str, raw: str) -> tuple[str | None, str]:
     return None, text
 
 
+_LABEL = re.compile(r"^\S{1,4}\s*\S?\s*[:：]")
+
+
+def _unit_list_lines(paras: list[Paragraph], start: int) -> tuple[str, int]:
+    """A member-unit list wrapped over several lines: its text and the index after it."""
+    text = paras[start].text.strip()
+    k = start + 1
+    while not text.endswith("。") and k < len(paras):
+        nxt = paras[k].text.strip()
+        if _ROLE.match(nxt) or _LABEL.match(nxt) or _SECTION.search(nxt):
+            break
+        text += nxt
+        k += 1
+    return text, k
+
+
 def extract_members(doc: Document) -> tuple[Member, ...]:
     out: list[Member] = []
     in_list = False
     role: str | None = None
-    for block in doc.blocks:
-        if not isinstance(block, Paragraph):
+    paras = [b for b in doc.blocks if isinstance(b, Paragraph)]
+    skip_to = 0
+    for index, block in enumerate(paras):
+        if index < skip_to:
             continue
         text = block.text.strip()
         if (
@@ -64,6 +84,9 @@ def extract_members(doc: Document) -> tuple[Member, ...]:
         if not in_list:
             continue
         m = _ROLE.match(text)
+        if not m and _LABEL.match(text):  # 职 责：… — the member list is over
+            in_list = False
+            continue
         raw_m = _ROLE.match(block.raw.strip())
         if m:
             role = re.sub(r"\s+", "", m.group("role"))
@@ -77,9 +100,15 @@ def extract_members(doc: Document) -> tuple[Member, ...]:
         if not entry:
             continue
         name, post = split_name_post(entry, raw_entry)
-        if name is None and ("、" in entry or "，" in entry) and role == "成员":
+        if name is None and m and ("、" in entry or "，" in entry) and role == "成员":
+            whole, skip_to = _unit_list_lines(paras, index)
+            entry = whole[m.end("role") :].lstrip(" :：")
             for unit in split_unit_names(entry)[0]:
                 out.append(Member(len(out) + 1, role, None, None, unit, block.location))
+            continue
+        if name is None and not m and out and out[-1].name and not entry.startswith(("各", "全体")):
+            # the post of the member above, wrapped onto a line of its own
+            out[-1] = replace(out[-1], post=(out[-1].post or "") + entry)
             continue
         out.append(
             Member(

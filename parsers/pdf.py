@@ -49,6 +49,7 @@ from parsers.pdf_layout import (
     build_grid,
     estimate_text_area,
     group_lines,
+    head_width,
     inside,
     is_reddish,
     join_cjk,
@@ -108,10 +109,6 @@ OPENER_RE = re.compile(
 # Labels after which wrapped lines hang (GB/T 7.3.5.1: 附件名称回行与首字对齐).
 LABEL_RE = re.compile(r"^\s*(?P<lead>(?:附\s*件\s*\d*\s*[：:]|抄\s*送\s*[：:]|主\s*送\s*[：:])\s*)?")
 ATTACHMENT_NOTE_RE = re.compile(r"^\s*附\s*件\s*[：:]")  # 附件说明: 附件：1．…
-# What a line break cannot split off the start of a line: a Latin word or number (a break
-# before ``2021〕30号`` or an e-mail address leaves the line above short), then closing marks.
-_TOKEN_CHARS = re.compile(r"[A-Za-z0-9@._\-/:%+#&=?~]")
-_CLOSING = frozenset("，。、；：？！）》〕」』”’,.;:?!)]%")
 _ENCRYPTION_ERRORS = {"PDFPasswordIncorrect", "PDFEncryptionError", "PDFEncryptionWarning"}
 
 
@@ -422,24 +419,11 @@ def _hangs(para: list[TextLine], cur: TextLine, *, attachment_list: bool = False
     return any(abs(cur.x0 - x) <= tol for x in positions)
 
 
-def _head_width(line: TextLine) -> float:
-    """Width of what a line break could not have split off ``line``'s start: a Latin word or
-    number (``2021``, an e-mail address) or one character, with closing punctuation after it."""
-    text = line.text
-    end = 1
-    if _TOKEN_CHARS.match(text[0]):
-        while end < len(text) and _TOKEN_CHARS.match(text[end]):
-            end += 1
-    while end < len(text) and text[end] in _CLOSING:
-        end += 1
-    return line.x_at(end) - line.x0
-
-
 def _ends_short(prev: TextLine, cur: TextLine, area: TextArea, opts: PdfOptions) -> bool:
     """``prev`` stops clearly short of the right edge although ``cur``'s first word would have
     fitted there: the break was a paragraph end, not a wrap."""
     room = area.right - prev.x1
-    return room > opts.short_line_ems * prev.size and room >= _head_width(cur) + 0.1 * prev.size
+    return room > opts.short_line_ems * prev.size and room >= head_width(cur) + 0.1 * prev.size
 
 
 def _starts_paragraph(
@@ -511,19 +495,44 @@ class _TableAcc:
         )
 
     def extend(self, grid: Grid) -> None:
-        """Append a continuation: drop its repeated header rows, carry merged cells over."""
+        """Append a continuation: drop its repeated header rows, join a row cut by the page
+        break back together (``_continues_row``), carry merged cells over (``_carry_merges``)."""
         rows = [list(r) for r in grid.rows]
         repeated = _repeated_header(self.rows, rows, self.header_rows)
         self.header_rows = max(self.header_rows, repeated)
-        offset = len(self.rows) - repeated
+        body = rows[repeated:]
+        last = len(self.rows) - 1
+        joined = bool(body) and last >= self.header_rows and _continues_row(self.rows[-1], body[0])
+        offset = len(self.rows) - repeated - (1 if joined else 0)
         new = [
-            [GridCell(raw=c.raw, origin=(c.origin[0] + offset, c.origin[1]), bold=c.bold) for c in row]
-            for row in rows[repeated:]
+            [replace(c, origin=(c.origin[0] + offset, c.origin[1])) for c in row]
+            for row in body
         ]
-        if new and self.rows:
-            _carry_merges(self.rows[-1], new, len(self.rows))
+        if joined:
+            self._join_cut_row(new.pop(0), new)
+        elif new and self.rows:
+            _carry_merges(self.rows, new, self.header_rows)
         self.rows.extend(new)
         self.pages.append(grid.page)
+
+    def _join_cut_row(self, piece: list[GridCell], below: list[list[GridCell]]) -> None:
+        """Fold ``piece`` (the rest of the last row, cut by the page break) into that row; cells
+        of later rows that belonged to the piece (spans) continue the joined cells."""
+        last = len(self.rows) - 1
+        for col, part in enumerate(piece):
+            above = self.rows[last][col]
+            if part.raw:
+                text = join_cjk(above.raw, part.raw) if above.runs_into(part) else f"{above.raw}\n{part.raw}"
+                merged = replace(above, raw=text, room=part.room, size=part.size)
+                for row in self.rows:
+                    for k, c in enumerate(row):
+                        if c.origin == above.origin:
+                            row[k] = merged
+            cont = self.rows[last][col]
+            for row in below:
+                for k, c in enumerate(row):
+                    if c.origin == (last, col):
+                        row[k] = cont
 
     def to_table(self, block: int) -> Table:
         rows = tuple(
@@ -550,21 +559,72 @@ def _repeated_header(old: list[list[GridCell]], new: list[list[GridCell]], known
     return 0
 
 
-def _carry_merges(last: list[GridCell], new: list[list[GridCell]], first_row: int) -> None:
+_SENTENCE_END = frozenset("。！？；!?;")
+_ROW_NUMBER_RE = re.compile(r"^[（(]?\d{1,3}(?:[.．]\d{1,3})*[.．、）)]?$")
+
+
+def _continues_row(last: list[GridCell], first: list[GridCell]) -> bool:
+    """The first body row of a continued table is the rest of the previous page's last row,
+    cut by the page break (word processors let a row break across pages).
+
+    It is when some cell with text there sits under a cell whose last line had no room for
+    the first word below it (``GridCell.runs_into``: the text above was still going, cut by
+    the page, not closed), and no cell of
+    it starts something new: text under an empty cell or under a closed sentence, or a row
+    number (``2``, ``2.1``) of its own. Cells above that end short may be cut too (a
+    list of units broken after a whole line), so they do not decide."""
+    filled = [k for k, c in enumerate(first) if c.raw.strip()]
+    if not filled:
+        return False
+    running = False
+    for k in filled:
+        above = last[k].raw.rstrip()
+        if not above or above[-1] in _SENTENCE_END or _ROW_NUMBER_RE.match(_squash(first[k].raw)):
+            return False
+        running = running or last[k].runs_into(first[k])
+    return running
+
+
+def _carry_merges(done: list[list[GridCell]], new: list[list[GridCell]], header_rows: int) -> None:
     """A vertically merged cell cut by the page break continues as an empty cell on the next
-    page (Word prints its text once). Fill it from above when the cut cell was itself merged
-    or the empty cell spans several rows; a genuinely empty one-row cell stays empty."""
+    page (the text is printed once, above the break). Fill an empty cell at the top of the
+    continuation from the cell above when
+
+    * the cut cell was itself merged, or the empty cell spans several rows (a merge on both
+      sides of the break); or
+    * the column is always filled: every other body row of the table has text in it and the
+      empty cell's own row has text elsewhere. Rules are drawn around both parts of a cut
+      cell, so geometry cannot tell a cut merge from a blank; a column that is never blank
+      (units, deadlines, categories) is not blank exactly at a page break.
+
+    A genuinely empty one-row cell in a column that has other blanks stays empty."""
+    last = done[-1]
+    first_row = len(done)
     for col, cell in enumerate(new[0]):
         above = last[col]
         if cell.raw or not above.raw or cell.origin != (first_row, col):
             continue
         span = sum(1 for row in new if row[col].origin == cell.origin)
-        if span < 2 and above.origin[0] == first_row - 1:
+        merged = span >= 2 or above.origin[0] != first_row - 1
+        if not merged and not _always_filled(done[header_rows:], new, col, cell.origin):
             continue
         for row in new:
             for k, c in enumerate(row):
                 if c.origin == cell.origin:
-                    row[k] = GridCell(raw=above.raw, origin=above.origin, bold=above.bold)
+                    row[k] = replace(above)
+
+
+def _always_filled(done: list[list[GridCell]], new: list[list[GridCell]], col: int,
+                   origin: tuple[int, int]) -> bool:
+    """Every body row but the empty cell's own has text in ``col`` (at least two such rows),
+    and the empty cell's rows have text in some other column."""
+    rows = [*done, *new]
+    own = [row for row in rows if row[col].origin == origin]
+    others = [row for row in rows if row[col].origin != origin]
+    return (
+        len(others) >= 2 and all(row[col].raw.strip() for row in others)
+        and any(c.raw.strip() for row in own for k, c in enumerate(row) if k != col)
+    )
 
 
 def _header_rows(grid: Grid) -> int:

@@ -25,6 +25,11 @@ _CJK_RE = re.compile(
     "\ufe30-\ufe4f\uff00-\uffef\u2014\u2015\u2026\u201c\u201d\u2018\u2019\u00b7\u2460-\u24ff]"
 )
 _BOLD_RE = re.compile(r"bold|heavy|black", re.IGNORECASE)
+# What a line break cannot split off the start of a line: a Latin word or number (a break
+# before ``2021〕30号`` or an e-mail address leaves the line above short), then closing marks
+# (a line may not start with ``，`` so the character before it moves down with it).
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9@._\-/:%+#&=?~]")
+_CLOSING = frozenset("，。、；：？！）》〕」』”’,.;:?!)]%")
 _SPACE_CHARS = {" ", "\u00a0", "\u3000", "\t"}
 
 
@@ -62,6 +67,19 @@ def is_reddish(hex_color: str | None) -> bool:
         return False
     r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
     return r >= 150 and g <= 110 and b <= 110
+
+
+def head_width(line: TextLine) -> float:
+    """Width of what a line break could not have split off ``line``'s start: a Latin word or
+    number (``2021``, an e-mail address) or one character, with closing punctuation after it."""
+    text = line.text
+    end = 1
+    if _TOKEN_CHARS.match(text[0]):
+        while end < len(text) and _TOKEN_CHARS.match(text[end]):
+            end += 1
+    while end < len(text) and text[end] in _CLOSING:
+        end += 1
+    return line.x_at(end) - line.x0
 
 
 def join_cjk(left: str, right: str) -> str:
@@ -200,8 +218,7 @@ def cell_text(lines: Sequence[TextLine], left: float | None = None, right: float
     limit = right - pad if right is not None else max(ln.x1 for ln in lines)
     out = lines[0].text
     for prev, cur in itertools.pairwise(lines):
-        first_w = (cur.xs[1] - cur.xs[0]) if len(cur.xs) > 1 else cur.x1 - cur.x0
-        wrapped = prev.x1 + first_w > limit - 0.15 * prev.size
+        wrapped = prev.x1 + head_width(cur) > limit - 0.15 * prev.size
         if not wrapped or starts_numbered(cur.text):
             out += "\n" + cur.text
         else:
@@ -223,6 +240,17 @@ def starts_numbered(text: str) -> bool:
     return NUMBERED_RE.match(text) is not None
 
 
+def room_left(lines: Sequence[TextLine], left: float, right: float) -> float:
+    """White space left at the end of the cell's last line, inside the cell's padding (the
+    smallest indent of its lines, capped at half an em so a short centred value such as ``1``
+    or ``全年`` never looks full). Infinite for an empty cell."""
+    if not lines:
+        return float("inf")
+    last = lines[-1]
+    pad = min(max(0.0, min(ln.x0 for ln in lines) - left), 0.5 * last.size)
+    return right - pad - last.x1
+
+
 @dataclass(frozen=True, slots=True)
 class GridCell:
     """One slot of a table grid before it becomes a ``parsers.model.Cell``."""
@@ -230,6 +258,16 @@ class GridCell:
     raw: str
     origin: tuple[int, int]
     bold: bool = False
+    # For rows cut by a page break: white space left on the last line (``room_left``), the
+    # width of the first line's unbreakable head (``head_width``) and the font size.
+    room: float = float("inf")
+    head: float = 0.0
+    size: float = 0.0
+
+    def runs_into(self, below: GridCell) -> bool:
+        """``below``'s first line would not have fitted at the end of this cell's last line:
+        a line wrap, not a paragraph end, separates them."""
+        return bool(self.raw) and self.room < below.head + 0.15 * self.size
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,11 +323,16 @@ def build_grid(cell_boxes: Sequence[BBox], chars: Sequence[Obj], page: int, tol:
         lines = group_lines(mine, page)
         text = cell_text(lines, box[0], box[2])
         bold = bool(lines) and all(ln.bold for ln in lines)
+        geometry = {
+            "room": room_left(lines, box[0], box[2]),
+            "head": head_width(lines[0]) if lines else 0.0,
+            "size": lines[-1].size if lines else 0.0,
+        }
         row_fonts[r0].extend(ln.fontname for ln in lines)
         for r in range(r0, min(r1, n_rows)):
             for c in range(c0, min(c1, n_cols)):
                 if slots[r][c] is None:
-                    slots[r][c] = GridCell(raw=text, origin=(r0, c0), bold=bold)
+                    slots[r][c] = GridCell(raw=text, origin=(r0, c0), bold=bold, **geometry)
     rows = tuple(
         tuple(slot if slot is not None else GridCell(raw="", origin=(r, c)) for c, slot in enumerate(row))
         for r, row in enumerate(slots)

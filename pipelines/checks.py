@@ -5,7 +5,7 @@ from collections import Counter
 import pyarrow.compute as pc
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
 
-from pipelines.assets.warehouse import citations, documents, quarantine
+from pipelines.assets.warehouse import citations, documents, quarantine, tasks
 from pipelines.metadata import markdown_preview
 from pipelines.resources import Warehouse
 
@@ -74,4 +74,70 @@ def quarantine_has_no_internal_errors(warehouse: Warehouse) -> AssetCheckResult:
     )
 
 
-CHECKS = [doc_id_is_unique, citation_doc_id_exists_in_documents, quarantine_has_no_internal_errors]
+@asset_check(asset=tasks, description="No two tasks share a task_id.")
+def task_id_is_unique(warehouse: Warehouse) -> AssetCheckResult:
+    table = warehouse.read_table("tasks")
+    counts = Counter(table.column("task_id").to_pylist())
+    dupes = sorted(k for k, n in counts.items() if n > 1)
+    return AssetCheckResult(
+        passed=not dupes,
+        metadata={
+            "tasks": table.num_rows,
+            "duplicated_task_ids": len(dupes),
+            "examples": ", ".join(dupes[:10]),
+        },
+    )
+
+
+def _plan_task_gaps(warehouse: Warehouse, missing: pc.Expression, what: str) -> AssetCheckResult:
+    """Plan tasks (not a template's prose requirements) that lack ``what``, listed per notice."""
+    table = warehouse.read_table("tasks")
+    plan = table.filter(pc.field("source") != "prose")
+    gaps = plan.filter(missing)
+    docs = warehouse.read_table("documents").select(["doc_id", "title", "path"])
+    titles = {d["doc_id"]: d["title"] or d["path"] for d in docs.to_pylist()}
+    per_doc = Counter(gaps.column("doc_id").to_pylist())
+    report = "\n".join(
+        f"- {titles.get(doc, doc)}: {n} task(s) without {what}" for doc, n in per_doc.most_common()
+    )
+    return AssetCheckResult(
+        passed=gaps.num_rows == 0,
+        # Information for the analyst (SPEC §1: the template demands 明确职责分工和时间进度), not a crash.
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "plan_tasks": plan.num_rows,
+            f"tasks_without_{what.replace(' ', '_')}": gaps.num_rows,
+            "notices": MetadataValue.md(report or f"Every plan task has a {what}."),
+        },
+    )
+
+
+@asset_check(
+    asset=tasks,
+    additional_deps=[documents],
+    description="Every task of a plan names a responsible unit.",
+)
+def plan_tasks_have_responsible_unit(warehouse: Warehouse) -> AssetCheckResult:
+    return _plan_task_gaps(
+        warehouse, pc.list_value_length(pc.field("responsible_units")) == 0, "responsible unit"
+    )
+
+
+@asset_check(
+    asset=tasks,
+    additional_deps=[documents],
+    description="Every task of a plan has a deadline that parses to a date (or an ongoing duty).",
+)
+def plan_tasks_have_parseable_deadline(warehouse: Warehouse) -> AssetCheckResult:
+    missing = pc.field("deadline_date").is_null() & ~pc.field("ongoing")
+    return _plan_task_gaps(warehouse, missing, "deadline")
+
+
+CHECKS = [
+    doc_id_is_unique,
+    citation_doc_id_exists_in_documents,
+    quarantine_has_no_internal_errors,
+    task_id_is_unique,
+    plan_tasks_have_responsible_unit,
+    plan_tasks_have_parseable_deadline,
+]

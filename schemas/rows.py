@@ -13,17 +13,35 @@ from typing import Any
 
 import pyarrow as pa
 
+from parsers.deadlines import Deadline
 from parsers.model import Table
 from parsers.record import NoticeRecord
-from schemas.tables import CITATIONS, DOCUMENTS, QUARANTINE, to_table
+from schemas.tables import (
+    CITATIONS,
+    DOCUMENTS,
+    DOMAINS,
+    MEMBERS,
+    MILESTONES,
+    QUARANTINE,
+    TARGETS,
+    TASK_UNITS,
+    TASKS,
+    to_table,
+)
 
 __all__ = [
     "citation_rows",
     "document_row",
+    "domain_rows",
     "iter_records",
+    "member_rows",
+    "milestone_rows",
     "quarantine_row",
     "quarantine_table",
     "record_tables",
+    "target_rows",
+    "task_rows",
+    "task_unit_rows",
 ]
 
 
@@ -77,16 +95,136 @@ def citation_rows(record: NoticeRecord) -> list[dict[str, Any]]:
     ]
 
 
+def _deadline_columns(deadline: Deadline | None) -> dict[str, Any]:
+    return {
+        "deadline_raw": deadline.raw if deadline else None,
+        "deadline_date": deadline.date if deadline else None,
+        "deadline_precision": deadline.precision if deadline else None,
+    }
+
+
+def task_rows(record: NoticeRecord) -> list[dict[str, Any]]:
+    return [
+        {
+            "task_id": t.task_id,
+            "doc_id": record.doc_id,
+            "seq": seq,
+            "number": t.number,
+            "category": t.category,
+            "text": t.text,
+            "lead_leader": t.lead_leader,
+            "lead_unit": t.lead_unit,
+            "responsible_units": t.responsible_units,
+            **_deadline_columns(t.deadline),
+            "ongoing": bool(t.deadline and t.deadline.ongoing),
+            "year_inferred": bool(t.deadline and t.deadline.year_inferred),
+            "source": t.source,
+            "block": t.location.block,
+            "table_row": t.location.row,
+            "warnings": list(t.warnings),
+        }
+        for seq, t in enumerate(record.tasks)
+    ]
+
+
+def task_unit_rows(record: NoticeRecord) -> list[dict[str, Any]]:
+    return [
+        {
+            "task_id": t.task_id,
+            "seq": seq,
+            "doc_id": record.doc_id,
+            "name": u.name,
+            "normalized": u.normalized,
+            "kind": u.kind,
+            "role": u.role,
+        }
+        for t in record.tasks
+        for seq, u in enumerate(t.units)
+    ]
+
+
+def milestone_rows(record: NoticeRecord) -> list[dict[str, Any]]:
+    return [
+        {
+            "doc_id": record.doc_id,
+            "seq": m.seq,
+            "name": m.name,
+            **_deadline_columns(m.deadline),
+            "text": m.text,
+            "block": m.location.block,
+        }
+        for m in record.milestones
+    ]
+
+
+def member_rows(record: NoticeRecord) -> list[dict[str, Any]]:
+    return [
+        {
+            "doc_id": record.doc_id,
+            "seq": m.seq,
+            "role": m.role,
+            "name": m.name,
+            "post": m.post,
+            "unit": m.unit,
+        }
+        for m in record.members
+    ]
+
+
+def domain_rows(record: NoticeRecord) -> list[dict[str, Any]]:
+    return [
+        {
+            "doc_id": record.doc_id,
+            "seq": seq,
+            "table_index": d.table,
+            "domain_number": d.seq,
+            "domain": d.domain,
+            "unit_column": d.unit_column,
+            "unit": d.unit,
+        }
+        for seq, d in enumerate(record.domains)
+    ]
+
+
+def target_rows(record: NoticeRecord) -> list[dict[str, Any]]:
+    return [
+        {
+            "doc_id": record.doc_id,
+            "seq": seq,
+            "raw": t.raw,
+            "comparator": t.comparator,
+            "value": t.value,
+            "unit": t.unit,
+            "context": t.context,
+            "block": t.location.block,
+        }
+        for seq, t in enumerate(record.targets)
+    ]
+
+
+#: table name → (schema, rows of one record)
+ROW_BUILDERS = {
+    "citations": (CITATIONS, citation_rows),
+    "tasks": (TASKS, task_rows),
+    "task_units": (TASK_UNITS, task_unit_rows),
+    "milestones": (MILESTONES, milestone_rows),
+    "members": (MEMBERS, member_rows),
+    "domains": (DOMAINS, domain_rows),
+    "targets": (TARGETS, target_rows),
+}
+
+
 def record_tables(record: NoticeRecord, rel_path: str) -> dict[str, pa.Table]:
     """All warehouse rows of one parsed file, wrapper first, then forwarded documents.
 
-    Returns ``{"documents": ..., "citations": ...}``; raises ``SchemaError`` on a wrong type.
+    Returns one table per warehouse table but ``quarantine``; raises ``SchemaError`` on a wrong
+    type.
     """
     records = list(iter_records(record))
-    return {
-        "documents": to_table(DOCUMENTS, [document_row(r, rel_path) for r in records]),
-        "citations": to_table(CITATIONS, [row for r in records for row in citation_rows(r)]),
-    }
+    tables = {"documents": to_table(DOCUMENTS, [document_row(r, rel_path) for r in records])}
+    for name, (schema, rows) in ROW_BUILDERS.items():
+        tables[name] = to_table(schema, [row for r in records for row in rows(r)])
+    return tables
 
 
 def quarantine_row(

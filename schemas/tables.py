@@ -26,8 +26,14 @@ import pyarrow as pa
 __all__ = [
     "CITATIONS",
     "DOCUMENTS",
+    "DOMAINS",
+    "MEMBERS",
+    "MILESTONES",
     "QUARANTINE",
     "TABLES",
+    "TARGETS",
+    "TASKS",
+    "TASK_UNITS",
     "SchemaError",
     "conform",
     "description",
@@ -137,9 +143,134 @@ QUARANTINE = _schema(
     ],
 )
 
+_DEADLINE_FIELDS = (
+    _field("deadline_raw", pa.string(), "完成时限 as written, e.g. 2022年6月并长期坚持."),
+    _field("deadline_date", pa.date32(), "The deadline as a date (the last day of a month/quarter/year)."),
+    _field("deadline_precision", pa.string(), "day, month, quarter, half or year."),
+)
+
+TASKS = _schema(
+    "tasks",
+    "Every task a notice sets: from task tables, numbered body items with 责任单位 lines, or the "
+    "sentences of a template's 主要任务 section.",
+    ["task_id"],
+    [
+        _field("task_id", pa.string(), "Stable id from document, number and text.", nullable=False),
+        _field("doc_id", pa.string(), "The notice setting the task (documents.doc_id).", nullable=False),
+        _field("seq", pa.int32(), "0-based position of the task in its notice.", nullable=False),
+        _field("number", pa.string(), "Number path, e.g. 1.2 (group 1, item 2) or (一).3.", nullable=False),
+        _field("category", pa.string(), "Group path, e.g. 重点领域信息公开 › 各类规划."),
+        _field("text", pa.string(), "The task as written.", nullable=False),
+        _field("lead_leader", pa.string(), "牵头县级领导 / 牵头领导, when given."),
+        _field("lead_unit", pa.string(), "牵头单位: from its column or the rule the notice states."),
+        _field(
+            "responsible_units", _STR_LIST, "Units as written, lead first (see task_units).", nullable=False
+        ),
+        *_DEADLINE_FIELDS,
+        _field(
+            "ongoing",
+            pa.bool_(),
+            "并长期坚持 / 持续推进: the task goes on after its deadline.",
+            nullable=False,
+        ),
+        _field(
+            "year_inferred",
+            pa.bool_(),
+            "The deadline gave no year; the notice's year was used.",
+            nullable=False,
+        ),
+        _field("source", pa.string(), "table, body, body+table or prose.", nullable=False),
+        _field("block", pa.int32(), "Block index of the task's text (reading order).", nullable=False),
+        _field("table_row", pa.int32(), "Row in its table's grid, for tasks read from a table."),
+        _field("warnings", _STR_LIST, "Disagreements between body and table, and the like.", nullable=False),
+    ],
+)
+
+TASK_UNITS = _schema(
+    "task_units",
+    "Every unit named for a task, one row each, with its role and a normalized name.",
+    ["task_id", "seq"],
+    [
+        _field("task_id", pa.string(), "tasks.task_id", nullable=False),
+        _field("seq", pa.int32(), "0-based position of the unit in the task's list.", nullable=False),
+        _field("doc_id", pa.string(), "documents.doc_id", nullable=False),
+        _field("name", pa.string(), "The unit as written, e.g. 市发改局.", nullable=False),
+        _field("normalized", pa.string(), "Abbreviations expanded, e.g. 市发展改革局.", nullable=False),
+        _field(
+            "kind", pa.string(), "agency, or group for mentions such as 各乡、镇人民政府.", nullable=False
+        ),
+        _field("role", pa.string(), "lead, responsible or cooperating.", nullable=False),
+    ],
+)
+
+MILESTONES = _schema(
+    "milestones",
+    "Implementation stages (实施步骤 / 工作步骤) and their deadlines.",
+    ["doc_id", "seq"],
+    [
+        _field("doc_id", pa.string(), "documents.doc_id", nullable=False),
+        _field("seq", pa.int32(), "1-based stage number in the notice.", nullable=False),
+        _field("name", pa.string(), "Stage name, e.g. 启动阶段.", nullable=False),
+        *_DEADLINE_FIELDS,
+        _field("text", pa.string(), "What the stage does.", nullable=False),
+        _field("block", pa.int32(), "Block index of the stage heading.", nullable=False),
+    ],
+)
+
+MEMBERS = _schema(
+    "members",
+    "Leading-group members (领导小组): a person with role and post, or a member unit.",
+    ["doc_id", "seq"],
+    [
+        _field("doc_id", pa.string(), "documents.doc_id", nullable=False),
+        _field("seq", pa.int32(), "1-based position in the list.", nullable=False),
+        _field("role", pa.string(), "组长, 副组长, 成员 …", nullable=False),
+        _field("name", pa.string(), "The person's name."),
+        _field("post", pa.string(), "The person's post, e.g. 县委常委、副县长."),
+        _field("unit", pa.string(), "A member unit, when the list names units instead of people."),
+    ],
+)
+
+DOMAINS = _schema(
+    "domains",
+    "Domain tables: which unit guides or compiles each public-affairs domain (领域).",
+    ["doc_id", "seq"],
+    [
+        _field("doc_id", pa.string(), "documents.doc_id", nullable=False),
+        _field("seq", pa.int32(), "0-based row position in the notice.", nullable=False),
+        _field("table_index", pa.int32(), "Which table of the notice (0-based).", nullable=False),
+        _field("domain_number", pa.string(), "序号 of the domain row."),
+        _field("domain", pa.string(), "The domain, e.g. 重大建设项目.", nullable=False),
+        _field("unit_column", pa.string(), "Header of the unit column, e.g. 指导部门(单位).", nullable=False),
+        _field("unit", pa.string(), "The unit named for the domain.", nullable=False),
+    ],
+)
+
+TARGETS = _schema(
+    "targets",
+    "Quantitative targets such as 不低于8000条, 达100%, 不低于4%.",
+    ["doc_id", "seq"],
+    [
+        _field("doc_id", pa.string(), "documents.doc_id", nullable=False),
+        _field("seq", pa.int32(), "0-based position in the notice.", nullable=False),
+        _field("raw", pa.string(), "The target as written.", nullable=False),
+        _field("comparator", pa.string(), ">=, >, <=, < or =.", nullable=False),
+        _field("value", pa.float64(), "The number.", nullable=False),
+        _field("unit", pa.string(), "条, %, 个 …", nullable=False),
+        _field("context", pa.string(), "The sentence the target stands in.", nullable=False),
+        _field("block", pa.int32(), "Block index of that sentence.", nullable=False),
+    ],
+)
+
 TABLES: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "citations": CITATIONS,
+    "tasks": TASKS,
+    "task_units": TASK_UNITS,
+    "milestones": MILESTONES,
+    "members": MEMBERS,
+    "domains": DOMAINS,
+    "targets": TARGETS,
     "quarantine": QUARANTINE,
 }
 

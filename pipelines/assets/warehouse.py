@@ -10,6 +10,7 @@ import datetime as dt
 
 from dagster import (
     AssetExecutionContext,
+    AssetsDefinition,
     AutomationCondition,
     MaterializeResult,
     MetadataValue,
@@ -20,7 +21,7 @@ from pipelines.assets.ingest import parsed_documents
 from pipelines.metadata import definition_metadata, table_metadata
 from pipelines.partitions import DOCUMENTS_PARTITIONS_NAME
 from pipelines.resources import Warehouse
-from schemas.tables import CITATIONS, DOCUMENTS, QUARANTINE, description
+from schemas.tables import TABLES, description
 
 
 def build_table(context: AssetExecutionContext, warehouse: Warehouse, table: str) -> MaterializeResult:
@@ -49,37 +50,27 @@ def build_table(context: AssetExecutionContext, warehouse: Warehouse, table: str
 REBUILD = AutomationCondition.eager()
 
 
-@asset(
-    deps=[parsed_documents],
-    group_name="warehouse",
-    kinds={"parquet"},
-    description=description(DOCUMENTS),
-    metadata=definition_metadata(DOCUMENTS),
-    automation_condition=REBUILD,
-)
-def documents(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-    return build_table(context, warehouse, "documents")
+def table_asset(name: str) -> AssetsDefinition:
+    """The asset that builds ``warehouse/<name>.parquet``; schema and docs come from ``schemas``."""
+    schema = TABLES[name]
+
+    @asset(
+        name=name,
+        deps=[parsed_documents],
+        group_name="warehouse",
+        kinds={"parquet"},
+        description=description(schema),
+        metadata=definition_metadata(schema),
+        automation_condition=REBUILD,
+    )
+    def _table(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+        return build_table(context, warehouse, name)
+
+    return _table
 
 
-@asset(
-    deps=[parsed_documents],
-    group_name="warehouse",
-    kinds={"parquet"},
-    description=description(CITATIONS),
-    metadata=definition_metadata(CITATIONS),
-    automation_condition=REBUILD,
-)
-def citations(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-    return build_table(context, warehouse, "citations")
-
-
-@asset(
-    deps=[parsed_documents],
-    group_name="warehouse",
-    kinds={"parquet"},
-    description=description(QUARANTINE),
-    metadata=definition_metadata(QUARANTINE),
-    automation_condition=REBUILD,
-)
-def quarantine(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-    return build_table(context, warehouse, "quarantine")
+TABLE_ASSETS: dict[str, AssetsDefinition] = {name: table_asset(name) for name in TABLES}
+documents = TABLE_ASSETS["documents"]
+citations = TABLE_ASSETS["citations"]
+tasks = TABLE_ASSETS["tasks"]
+quarantine = TABLE_ASSETS["quarantine"]
