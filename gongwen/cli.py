@@ -99,6 +99,55 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_FAILED if report.errors else EXIT_OK
 
 
+def cmd_crosscheck(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from crosscheck.check import cross_check
+    from crosscheck.serialize import cross_check_dict
+    from parsers import ParseError, parse_file
+
+    try:
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        _error(f"--as-of {args.as_of!r} is not a date (YYYY-MM-DD)")
+        return EXIT_USAGE
+    records = []
+    for path in (args.plan, args.template):
+        try:
+            records.append(parse_file(Path(path)))
+        except ParseError as err:
+            _error(str(err))
+            return EXIT_FAILED
+    plan, template = records
+    for record, role in ((plan, "plan"), (template, "template")):
+        if not record.tasks:
+            _error(f"{record.path}: no tasks found in the {role}; nothing to compare")
+            return EXIT_FAILED
+    check = cross_check(plan, template, as_of=as_of)
+    if args.html:
+        from crosscheck.report import write_plan_report
+
+        write_plan_report(check, Path(args.html))
+        print(f"report written to {args.html}", file=sys.stderr)
+    if args.json:
+        json.dump(cross_check_dict(check), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif not args.html:
+        summary = check.summary()
+        print(f"plan:     {check.plan.title or check.plan.path}")
+        print(f"template: {check.template.title or check.template.path}")
+        print(
+            f"requirements: {summary['requirements']} — verbatim {summary['verbatim']}, modified "
+            f"{summary['modified']}, partial {summary['partial']}, missing {summary['missing']}"
+        )
+        print(f"plan tasks:   {summary['tasks']} — matched {summary['matched']}, added {summary['added']}")
+        print(
+            f"gaps:         {summary['no_unit']} without unit, {summary['no_deadline']} without deadline, "
+            f"{summary['past_deadline']} past their deadline as of {check.as_of.isoformat()}"
+        )
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gongwen", description=__doc__.splitlines()[0] if __doc__ else None)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -108,6 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the record as one JSON object")
     p.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("crosscheck", help="align one plan with the template it implements")
+    p.add_argument("plan")
+    p.add_argument("template")
+    p.add_argument("--json", action="store_true", help="print the alignment as one JSON object")
+    p.add_argument("--html", metavar="OUT", help="write the HTML report to OUT")
+    p.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this day (default: today)")
+    p.set_defaults(func=cmd_crosscheck)
 
     p = sub.add_parser("run", help="materialize all assets on the raw folder into the warehouse")
     p.add_argument("--raw", type=Path, default=None, help="folder of notices (default: raw/)")
@@ -139,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    except BrokenPipeError:  # the reader of our output went away (… | head): not an error
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

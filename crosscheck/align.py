@@ -1,0 +1,114 @@
+"""Align a plan's tasks with its template's requirements, many to many.
+
+Cascade for every requirement (thresholds in ``AlignOptions``, documented in docs/crosscheck.md):
+
+1. ``score``   each (requirement, task) pair: the larger of the IDF-weighted bigram coverage of
+               the requirement by the task and the fuzzy ratio of the requirement against its
+               best-aligned stretch of the task — both survive a task that adds text around it.
+2. ``link``    the best task when it scores ``link`` or more, plus every other task scoring
+               ``link`` too (the plan repeated the requirement), plus, when the best task covers
+               the requirement only partly, the next tasks whose union covers clearly more (a
+               split over several tasks).
+3. ``status``  ``verbatim`` when the requirement stands unchanged inside a linked task
+               (punctuation and spaces aside); ``modified`` when the linked tasks cover it at
+               least ``modified``; ``partial`` when at least ``partial``; else ``missing``.
+
+Each task linked to no requirement is ``added``, else ``matched``. A task can carry several
+requirements (a merge); a requirement can rest on several tasks (a split).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from crosscheck.model import Alignment, Item, Link, RequirementResult, TaskResult
+from crosscheck.similarity import Weights, bigrams, coverage, union, window_ratio
+
+_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class AlignOptions:
+    """Similarity thresholds (0…1). See docs/crosscheck.md for how they were chosen."""
+
+    link: float = 0.55  # a task scoring this much for a requirement carries it
+    split_step: float = 0.12  # another task joins a split when it adds this much coverage
+    split_min: float = 0.35  # … and scores at least this much on its own
+    modified: float = 0.6  # covered this much: the requirement is taken over, reworded
+    partial: float = 0.3  # covered this much: taken over in part
+
+
+def _strip(text: str) -> str:
+    return _STRIP.sub("", text).replace("（", "(").replace("）", ")")
+
+
+def is_verbatim(requirement: str, task: str) -> bool:
+    """The requirement stands unchanged inside the task, punctuation and spaces aside."""
+    return _strip(requirement) in _strip(task)
+
+
+def align(
+    requirements: Sequence[Item], tasks: Sequence[Item], options: AlignOptions | None = None
+) -> Alignment:
+    opts = options or AlignOptions()
+    weight = Weights([i.text for i in (*requirements, *tasks)])
+    req_grams = [bigrams(r.text) for r in requirements]
+    task_grams = [bigrams(t.text) for t in tasks]
+
+    def score(i: int, j: int) -> tuple[float, float]:
+        cov = coverage(req_grams[i], task_grams[j], weight)
+        win = window_ratio(requirements[i].text, tasks[j].text) if cov >= opts.partial else 0.0
+        return max(cov, win), cov
+
+    results: list[RequirementResult] = []
+    carried: dict[int, list[str]] = {j: [] for j in range(len(tasks))}
+    for i, req in enumerate(requirements):
+        scored = sorted(((score(i, j), j) for j in range(len(tasks))), key=lambda s: -s[0][0])
+        links: list[tuple[int, float]] = []
+        if scored and scored[0][0][0] >= opts.link:
+            links = [(j, s) for (s, _c), j in scored if s >= opts.link]
+        covered = union([task_grams[j] for j, _ in links]) if links else Counter()
+        cover = coverage(req_grams[i], covered, weight) if links else 0.0
+        # a split: the requirement rests on more tasks than the best one
+        for (s, _c), j in scored[len(links) : len(links) + 3]:
+            if s < opts.split_min:
+                break
+            trial = coverage(req_grams[i], covered | task_grams[j], weight)
+            if trial - cover >= opts.split_step:
+                links.append((j, s))
+                covered |= task_grams[j]
+                cover = trial
+        best = max((s for _, s in links), default=scored[0][0][0] if scored else 0.0)
+        similarity = max(best, cover)
+        if links and any(is_verbatim(req.text, tasks[j].text) for j, _ in links):
+            status = "verbatim"
+        elif links and similarity >= opts.modified:
+            status = "modified"
+        elif links and similarity >= opts.partial:
+            status = "partial"
+        elif scored and scored[0][0][0] >= opts.partial:
+            # no task carries it, but one touches it: a partial take-over by that task
+            j = scored[0][1]
+            links, similarity, status = [(j, scored[0][0][0])], scored[0][0][0], "partial"
+        else:
+            links, status = [], "missing"
+        for j, _ in links:
+            carried[j].append(req.key)
+        results.append(
+            RequirementResult(
+                requirement=req,
+                status=status,
+                similarity=round(similarity, 4),
+                links=tuple(
+                    Link(tasks[j].key, round(s, 4), is_verbatim(req.text, tasks[j].text)) for j, s in links
+                ),
+            )
+        )
+    task_results = tuple(
+        TaskResult(task=t, status="matched" if carried[j] else "added", requirements=tuple(carried[j]))
+        for j, t in enumerate(tasks)
+    )
+    return Alignment(requirements=tuple(results), tasks=task_results, options=asdict(opts))
