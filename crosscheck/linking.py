@@ -47,9 +47,10 @@ def basis_citations(plan: NoticeRecord) -> list[Citation]:
         if para is None:
             continue
         for sentence in re.split(r"(?<=。)", para.text):
-            if (c.title and c.title in sentence or c.doc_number_raw and c.doc_number_raw in sentence) and (
-                BASIS.search(sentence) and PURPOSE.search(sentence)
-            ):
+            cited_here = bool(c.title and c.title in sentence) or bool(
+                c.doc_number_raw and c.doc_number_raw in sentence
+            )
+            if cited_here and BASIS.search(sentence) and PURPOSE.search(sentence):
                 out.append(c)
                 break
     return out
