@@ -20,9 +20,11 @@ requirements (a merge); a requirement can rest on several tasks (a split).
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
 
 from crosscheck.model import Alignment, Item, Link, RequirementResult, TaskResult
 from crosscheck.similarity import Weights, bigrams, coverage, union, window_ratio
@@ -32,13 +34,34 @@ _STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
 
 @dataclass(frozen=True, slots=True)
 class AlignOptions:
-    """Similarity thresholds (0…1). See docs/crosscheck.md for how they were chosen."""
+    """Similarity thresholds (0…1). See docs/crosscheck.md for how they were chosen.
+
+    Overridden by the ``[thresholds]`` table of ``crosscheck.toml`` (``load_options``).
+    """
 
     link: float = 0.55  # a task scoring this much for a requirement carries it
     split_step: float = 0.12  # another task joins a split when it adds this much coverage
     split_min: float = 0.35  # … and scores at least this much on its own
     modified: float = 0.6  # covered this much: the requirement is taken over, reworded
     partial: float = 0.3  # covered this much: taken over in part
+
+
+def load_options(path: Path) -> AlignOptions:
+    """``AlignOptions`` with the ``[thresholds]`` of a TOML file applied (defaults if absent)."""
+    if not path.is_file():
+        return AlignOptions()
+    with path.open("rb") as fh:
+        given = tomllib.load(fh).get("thresholds", {})
+    known = {f.name for f in fields(AlignOptions)}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise ValueError(
+            f"{path}: unknown threshold(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+    for name, value in given.items():
+        if not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise ValueError(f"{path}: threshold {name} must be a number from 0 to 1, got {value!r}")
+    return replace(AlignOptions(), **{k: float(v) for k, v in given.items()})
 
 
 def _strip(text: str) -> str:

@@ -1,133 +1,158 @@
 """Which template a plan implements.
 
 A plan names its basis in one sentence (``按照《…》（川办函〔2021〕57号）要求，结合我市实际，特制定
-本方案``). The documents cited in such a sentence are its templates: linked by the cited number,
-else by the cited 《title》 (brackets inside the title ignored), else by configuration (a
-``crosscheck.toml`` that maps a plan to a template when the plan does not say). A basis document
-that is not in the corpus is reported as a missing template.
+本方案``); the parser marks the documents cited there (``Citation.basis``). Those are its
+templates: linked by the cited number, else by the cited 《title》 (brackets inside the title
+ignored), else by configuration (``crosscheck.toml`` maps a plan to a template when the plan does
+not say). A basis document that is not in the corpus is reported as a missing template.
+
+Works on ``Notice`` summaries, which come from a parsed record or from warehouse rows alike.
+The same notice may be in the corpus more than once (a web page and its PDF): ``identity`` groups
+the copies and ``representatives`` keeps one of each.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from parsers.metadata import canonical_title
-from parsers.model import Paragraph
-from parsers.record import Citation, NoticeRecord
+from parsers.record import NoticeRecord
 
-BASIS = re.compile(r"(按照|根据|依据|依照|贯彻落实|为落实|落实).{0,400}?(要求|精神|部署|规定|安排)")
-PURPOSE = re.compile(r"制定|结合.{0,10}实际|通知如下|意见如下")
+#: Which copy of a notice to keep when the corpus holds it in several formats.
+FORMAT_PREFERENCE = ("docx", "html", "pdf")
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    doc_id: str
+    parent_id: str | None
+    path: str
+    format: str
+    doc_number: str | None
+    title: str | None
+    has_tasks: bool
+    basis: tuple[tuple[str | None, str | None], ...]  # (cited number, cited title)
+    issuer: str | None = None
+    signing_date: str | None = None  # ISO
 
 
 @dataclass(frozen=True, slots=True)
 class TemplateLink:
-    template: NoticeRecord
+    plan: Notice
+    template: Notice
     linked_by: str  # doc_number | title | config
-    citation: Citation | None
 
 
 @dataclass(frozen=True, slots=True)
 class MissingTemplate:
     """A basis document the plan cites that the corpus does not hold."""
 
+    plan: Notice
     doc_number: str | None
     title: str | None
 
 
-def basis_citations(plan: NoticeRecord) -> list[Citation]:
-    """Citations in the sentence where the plan names what it implements."""
-    by_block = {b.location.block: b for b in plan.document.blocks if isinstance(b, Paragraph)}
-    out = []
-    for c in plan.citations:
-        para = by_block.get(c.location.block)
-        if para is None:
-            continue
-        for sentence in re.split(r"(?<=。)", para.text):
-            cited_here = bool(c.title and c.title in sentence) or bool(
-                c.doc_number_raw and c.doc_number_raw in sentence
-            )
-            if cited_here and BASIS.search(sentence) and PURPOSE.search(sentence):
-                out.append(c)
-                break
-    return out
+def notice_from_record(record: NoticeRecord) -> Notice:
+    return Notice(
+        doc_id=record.doc_id,
+        parent_id=record.parent_id,
+        path=record.path,
+        format=record.format,
+        doc_number=record.doc_number,
+        title=record.title,
+        has_tasks=bool(record.tasks),
+        basis=tuple((c.doc_number, c.title) for c in record.citations if c.basis),
+        issuer=record.issuer,
+        signing_date=record.signing_date.isoformat() if record.signing_date else None,
+    )
 
 
-def _matches(citation: Citation, candidate: NoticeRecord) -> str | None:
-    if citation.doc_number and candidate.doc_number and citation.doc_number == candidate.doc_number:
-        return "doc_number"
-    if (
-        citation.title
-        and candidate.title
-        and canonical_title(citation.title) == canonical_title(candidate.title)
-    ):
-        return "title"
-    return None
+def identity(notice: Notice) -> str:
+    """The same notice in several files shares its number, else its title, else issuer and date."""
+    if notice.doc_number:
+        return notice.doc_number
+    if notice.title:
+        return canonical_title(notice.title)
+    if notice.issuer and notice.signing_date:
+        return f"{notice.issuer}@{notice.signing_date}"
+    return notice.doc_id
+
+
+def representatives(notices: Iterable[Notice], preference: Sequence[str] = FORMAT_PREFERENCE) -> list[Notice]:
+    """One notice per identity: the copy in the most preferred format (then the first path)."""
+    rank = {fmt: i for i, fmt in enumerate(preference)}
+    best: dict[str, Notice] = {}
+    for n in notices:
+        key = identity(n)
+        current = best.get(key)
+        if current is None or (rank.get(n.format, 99), n.path) < (rank.get(current.format, 99), current.path):
+            best[key] = n
+    return sorted(best.values(), key=lambda n: n.path)
 
 
 def load_links(path: Path) -> dict[str, str]:
-    """``crosscheck.toml``: ``[links]`` plan (doc number, title or file name) = template (number or title)."""
+    """``crosscheck.toml``: ``[links]`` plan (number, title or file name) = template (number or title)."""
     if not path.is_file():
         return {}
     with path.open("rb") as fh:
         data = tomllib.load(fh)
     links = data.get("links", {})
     if not isinstance(links, dict) or not all(isinstance(v, str) for v in links.values()):
-        raise ValueError(f"{path}: [links] must map a plan to a template, both as strings")
+        raise ValueError(f"{path}: [links] must map a plan to a template, both given as strings")
     return dict(links)
 
 
-def _names(record: NoticeRecord) -> set[str]:
-    return {n for n in (record.doc_number, record.title, Path(record.path).name, Path(record.path).stem) if n}
+def _names(n: Notice) -> set[str]:
+    return {x for x in (n.doc_number, n.title, Path(n.path).name, Path(n.path).stem) if x}
+
+
+def _matches(number: str | None, title: str | None, candidate: Notice) -> str | None:
+    if number and candidate.doc_number == number:
+        return "doc_number"
+    if title and candidate.title and canonical_title(title) == canonical_title(candidate.title):
+        return "title"
+    return None
 
 
 def find_templates(
-    plan: NoticeRecord, candidates: Iterable[NoticeRecord], configured: Mapping[str, str] | None = None
+    plan: Notice, candidates: Iterable[Notice], configured: Mapping[str, str] | None = None
 ) -> tuple[list[TemplateLink], list[MissingTemplate]]:
-    """Templates of ``plan`` among ``candidates`` (never itself or its own forwarded parts).
-
-    The same template notice may be in the corpus more than once (a web page and its PDF);
-    the rendering in the plan's own format is preferred.
-    """
+    """Templates of ``plan`` among ``candidates`` (never itself or a notice it forwards or is
+    forwarded by); of several copies of one template, the one in the plan's own format."""
     pool = [
         c
         for c in candidates
-        if c.doc_id != plan.doc_id and c.parent_id != plan.doc_id and plan.parent_id != c.doc_id and c.tasks
+        if c.has_tasks
+        and identity(c) != identity(plan)
+        and plan.doc_id not in (c.doc_id, c.parent_id)
+        and plan.parent_id != c.doc_id
     ]
-    links: list[TemplateLink] = []
+    found: list[TemplateLink] = []
     missing: list[MissingTemplate] = []
-    for citation in basis_citations(plan):
-        found = [(c, how) for c in pool if (how := _matches(citation, c))]
-        for candidate, how in found:
-            if all(link.template.doc_id != candidate.doc_id for link in links):
-                links.append(TemplateLink(candidate, how, citation))
-        if not found and not any(
-            m.doc_number == citation.doc_number and m.title == citation.title for m in missing
-        ):
-            missing.append(MissingTemplate(citation.doc_number, citation.title))
+    for number, title in plan.basis:
+        hits = [(c, how) for c in pool if (how := _matches(number, title, c))]
+        found.extend(TemplateLink(plan, c, how) for c, how in hits)
+        if not hits:
+            missing.append(MissingTemplate(plan, number, title))
     for plan_name, template_name in (configured or {}).items():
-        if plan_name in _names(plan):
-            target = next((c for c in pool if template_name in _names(c)), None)
-            if target is not None and all(link.template.doc_id != target.doc_id for link in links):
-                links.append(TemplateLink(target, "config", None))
-            elif target is None:
-                missing.append(
-                    MissingTemplate(
-                        template_name if "〔" in template_name else None,
-                        None if "〔" in template_name else template_name,
-                    )
+        if plan_name not in _names(plan):
+            continue
+        hits = [c for c in pool if template_name in _names(c)]
+        found.extend(TemplateLink(plan, c, "config") for c in hits)
+        if not hits:
+            is_number = "〔" in template_name
+            missing.append(
+                MissingTemplate(
+                    plan, template_name if is_number else None, None if is_number else template_name
                 )
-    return prefer_same_format(links, plan.format), missing
-
-
-def prefer_same_format(links: Sequence[TemplateLink], fmt: str) -> list[TemplateLink]:
-    """One link per template notice: the rendering in the plan's own format when there are several."""
-    best: dict[str, TemplateLink] = {}
-    for link in links:
-        key = link.template.doc_number or canonical_title(link.template.title or link.template.doc_id)
-        if key not in best or (link.template.format == fmt and best[key].template.format != fmt):
-            best[key] = link
-    return list(best.values())
+            )
+    by_template: dict[str, TemplateLink] = {}
+    for link in found:
+        key = identity(link.template)
+        kept = by_template.get(key)
+        if kept is None or (link.template.format == plan.format and kept.template.format != plan.format):
+            by_template[key] = link
+    return list(by_template.values()), missing

@@ -16,7 +16,8 @@ ErrorKind = Literal[
     "no_text_layer",  # scanned PDF: pages are images only (OCR is out of scope)
     "mislabeled",  # content is another format than the file name says
     "unsupported_format",  # .doc / .wps / .xls and anything else we do not read
-    "too_large",  # over a size / page / decompression limit
+    "too_large",  # over a size / page / decompression / memory limit
+    "timeout",  # reading took longer than the per-file time limit (parsers.guard)
     "not_found",  # the path does not exist or is not a file
 ]
 

@@ -385,12 +385,33 @@ def _citations_in(text: str, raw: str, location: Location) -> list[Citation]:
     return out
 
 
+BASIS = re.compile(r"(按照|根据|依据|依照|贯彻落实|为落实|落实).{0,400}?(要求|精神|部署|规定|安排)")
+PURPOSE = re.compile(r"制定|结合.{0,10}实际|通知如下|意见如下")
+
+
+def _is_basis(citation: Citation, text: str) -> bool:
+    """The citation stands in a sentence that names what the notice implements."""
+    for sentence in re.split(r"(?<=。)", text):
+        cited_here = bool(citation.title and citation.title in sentence) or bool(
+            citation.doc_number and citation.doc_number in sentence
+        )
+        if cited_here and BASIS.search(sentence) and PURPOSE.search(sentence):
+            return True
+    return False
+
+
 def find_citations(blocks: Sequence[Paragraph | Table]) -> tuple[Citation, ...]:
-    """Every document cited by 《title》, by number, or both (``《…》（国办发〔2019〕54号）``)."""
+    """Every document cited by 《title》, by number, or both (``《…》（国办发〔2019〕54号）``).
+
+    ``basis`` marks the ones cited where the notice names what it implements, e.g. ``按照《…》
+    （川办函〔2021〕57号）要求，结合我市实际，特制定本方案`` — the templates a plan carries out.
+    """
     out: list[Citation] = []
     for b in blocks:
         if isinstance(b, Paragraph):
-            out.extend(_citations_in(b.text, b.raw, b.location))
+            out.extend(
+                replace(c, basis=_is_basis(c, b.text)) for c in _citations_in(b.text, b.raw, b.location)
+            )
         else:
             for row in b.rows:
                 for c in row:

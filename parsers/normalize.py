@@ -41,12 +41,19 @@ _SPACE = r"[ \t\u00a0\u2002-\u200a\u202f\u205f\u3000]+"
 _SPACE_BETWEEN_CJK = re.compile(f"(?<={_CJK_CHAR}){_SPACE}(?={_CJK_CHAR})")
 _SPACE_CJK_DIGIT = re.compile(f"(?<={_CJK_CHAR}){_SPACE}(?=[0-9])|(?<=[0-9]){_SPACE}(?={_CJK_CHAR})")
 # Half-width punctuation directly beside CJK text: "( 单位 )", "57 ." – spaces there are layout too.
+# A run of spaces is only tried from its first character (the ``(?<!…)``): trying every position
+# inside a long run made these patterns quadratic (50 000 spaces took minutes; regression test
+# ``test_long_space_runs_are_linear``).
+_NOT_AFTER_SPACE = r"(?<![ \t\u00a0\u2002-\u200a\u202f\u205f\u3000])"
 _SPACE_AROUND_PUNCT = re.compile(
-    f"(?<=[{_CJK}(),.:;、])?{_SPACE}(?=[(),.:;、%])|(?<=[(),.:;、]){_SPACE}(?={_CJK_CHAR}|[0-9])"
+    f"{_NOT_AFTER_SPACE}{_SPACE}(?=[(),.:;、%])|(?<=[(),.:;、]){_SPACE}(?={_CJK_CHAR}|[0-9])"
 )
 _MULTI_SPACE = re.compile(r"[ \t]{2,}")
-_LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t\r\n]*")
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_LINE_BREAK = re.compile(r"(?<![ \t])[ \t]*\r?\n[ \t\r\n]*")
+# Invisible format characters: zero-width, soft hyphen, BOM, and bidirectional controls
+# (LRM/RLM, embeddings/overrides U+202A–202E, isolates U+2066–2069), which can make text display
+# in another order than it is stored.
+_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ODD_SPACES = re.compile("[\u00a0\u2002-\u200a\u202f\u205f\u3000]")
 

@@ -103,7 +103,8 @@ PAGE_NUMBER_PATTERNS: tuple[re.Pattern[str], ...] = (
 # Line openers that always start a paragraph, besides heading numbers (NUMBERED_RE).
 OPENER_RE = re.compile(
     r"^\s*(?:[—―－-]{2,}"  # ——— dash bullets
-    r"|附\s*件\s*(?:[：:]|[\d一二三四五六七八九十]+\s*(?:[：:]|$))"  # 附件： 附件1 (not "附件 1)，率先…")
+    # 附件： 附件1： and the attachment heading alone on its line (附件, 附件2); not "附件 1)，率先…"
+    r"|附\s*件\s*(?:[：:]|[\d一二三四五六七八九十]*\s*$|[\d一二三四五六七八九十]+\s*[：:])"
     r"|(?:抄\s*送|主\s*送|备\s*注|注)\s*[：:])"
 )
 # Labels after which wrapped lines hang (GB/T 7.3.5.1: 附件名称回行与首字对齐).
@@ -560,29 +561,46 @@ def _repeated_header(old: list[list[GridCell]], new: list[list[GridCell]], known
 
 
 _SENTENCE_END = frozenset("。！？；!?;")
+_TRAILING_CLOSERS_RE = re.compile(r"(?:</?[A-Za-z][^<>]*>|[\s”’」』）)》〕\]])+$")
 _ROW_NUMBER_RE = re.compile(r"^[（(]?\d{1,3}(?:[.．]\d{1,3})*[.．、）)]?$")
+
+
+def _closes_sentence(text: str) -> bool:
+    """Ends with 。！？； (closing quotes, brackets and stray markup such as ``</p>`` skipped)."""
+    core = _TRAILING_CLOSERS_RE.sub("", text)
+    return bool(core) and core[-1] in _SENTENCE_END
 
 
 def _continues_row(last: list[GridCell], first: list[GridCell]) -> bool:
     """The first body row of a continued table is the rest of the previous page's last row,
     cut by the page break (word processors let a row break across pages).
 
-    It is when some cell with text there sits under a cell whose last line had no room for
-    the first word below it (``GridCell.runs_into``: the text above was still going, cut by
-    the page, not closed), and no cell of
-    it starts something new: text under an empty cell or under a closed sentence, or a row
-    number (``2``, ``2.1``) of its own. Cells above that end short may be cut too (a
-    list of units broken after a whole line), so they do not decide."""
+    It is when some cell with text there sits under a full cell (``_full``: the text above
+    was still going when the page ended), and no cell of it starts something new: text under
+    an empty cell, under a closed sentence or repeating the text above, or a row number
+    (``2``, ``2.1``) of its own. Cells that end short prove nothing either way (a list of
+    units broken after a whole line)."""
     filled = [k for k, c in enumerate(first) if c.raw.strip()]
     if not filled:
         return False
     running = False
     for k in filled:
-        above = last[k].raw.rstrip()
-        if not above or above[-1] in _SENTENCE_END or _ROW_NUMBER_RE.match(_squash(first[k].raw)):
+        above, piece = _squash(last[k].raw), _squash(first[k].raw)
+        if not above or above == piece or _closes_sentence(above) or _ROW_NUMBER_RE.match(piece):
             return False
-        running = running or last[k].runs_into(first[k])
+        running = running or _full(last, k, first[k])
     return running
+
+
+def _full(row: list[GridCell], col: int, below: GridCell) -> bool:
+    """``row[col]`` is filled to the right rule (no room on its last line for the first word of
+    ``below``, ``GridCell.runs_into``) and down to the bottom: less than two lines of space under
+    its last line, and no more than half a line more than under the lowest-reaching cell of
+    the row. A short name that happens to fill a narrow column sits higher than the row's
+    longest cell, so it is not full."""
+    cell = row[col]
+    lowest = min(c.room_below for c in row if c.raw)
+    return cell.runs_into(below) and cell.room_below <= min(2 * cell.size, lowest + 0.5 * cell.size)
 
 
 def _carry_merges(done: list[list[GridCell]], new: list[list[GridCell]], header_rows: int) -> None:

@@ -30,6 +30,7 @@ _BOLD_RE = re.compile(r"bold|heavy|black", re.IGNORECASE)
 # (a line may not start with ``，`` so the character before it moves down with it).
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9@._\-/:%+#&=?~]")
 _CLOSING = frozenset("，。、；：？！）》〕」』”’,.;:?!)]%")
+_OPENING = frozenset("（《〔「『“‘([")
 _SPACE_CHARS = {" ", "\u00a0", "\u3000", "\t"}
 
 
@@ -70,15 +71,23 @@ def is_reddish(hex_color: str | None) -> bool:
 
 
 def head_width(line: TextLine) -> float:
-    """Width of what a line break could not have split off ``line``'s start: a Latin word or
-    number (``2021``, an e-mail address) or one character, with closing punctuation after it."""
+    """Width of what a line break could not have split off ``line``'s start: opening brackets
+    (a line may not end with ``〔``), then a Latin word or number (``2021``, an e-mail address)
+    or one character, with closing punctuation after it; ``〔2021〕12`` of a document number
+    moves down whole."""
     text = line.text
-    end = 1
-    if _TOKEN_CHARS.match(text[0]):
+    start = 0
+    while start < len(text) - 1 and text[start] in _OPENING:
+        start += 1
+    end = start + 1
+    if _TOKEN_CHARS.match(text[start]):
         while end < len(text) and _TOKEN_CHARS.match(text[end]):
             end += 1
     while end < len(text) and text[end] in _CLOSING:
         end += 1
+        if end < len(text) and text[end].isdigit() and text[end - 1] in "〕]）)":
+            while end < len(text) and _TOKEN_CHARS.match(text[end]):  # 〔2021〕12 stays whole
+                end += 1
     return line.x_at(end) - line.x0
 
 
@@ -258,9 +267,11 @@ class GridCell:
     raw: str
     origin: tuple[int, int]
     bold: bool = False
-    # For rows cut by a page break: white space left on the last line (``room_left``), the
-    # width of the first line's unbreakable head (``head_width``) and the font size.
+    # For rows cut by a page break: white space left on the last line (``room_left``) and
+    # below it (to the cell's bottom rule), the width of the first line's unbreakable head
+    # (``head_width``) and the font size.
     room: float = float("inf")
+    room_below: float = float("inf")
     head: float = 0.0
     size: float = 0.0
 
@@ -326,6 +337,7 @@ def build_grid(cell_boxes: Sequence[BBox], chars: Sequence[Obj], page: int, tol:
         geometry = {
             "room": room_left(lines, box[0], box[2]),
             "head": head_width(lines[0]) if lines else 0.0,
+            "room_below": box[3] - lines[-1].bottom if lines else float("inf"),
             "size": lines[-1].size if lines else 0.0,
         }
         row_fonts[r0].extend(ln.fontname for ln in lines)

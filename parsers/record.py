@@ -24,6 +24,8 @@ class Citation:
     doc_number_raw: str | None
     title: str | None  # the text inside 《》
     location: Location
+    # cited in the sentence where the notice names what it implements (按照《…》要求，结合…制定)
+    basis: bool = False
 
 
 @dataclass(frozen=True, slots=True)

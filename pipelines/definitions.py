@@ -2,6 +2,7 @@
 
 from dagster import Definitions, in_process_executor
 
+from pipelines.assets.crosscheck import CrossCheckSettings, plan_alignment
 from pipelines.assets.ingest import parsed_documents
 from pipelines.assets.warehouse import TABLE_ASSETS
 from pipelines.checks import CHECKS
@@ -9,10 +10,14 @@ from pipelines.jobs import ingest_job, register_documents_job
 from pipelines.resources import RawStore, Warehouse
 
 defs = Definitions(
-    assets=[parsed_documents, *TABLE_ASSETS.values()],
+    assets=[parsed_documents, *TABLE_ASSETS.values(), plan_alignment],
     asset_checks=CHECKS,
     jobs=[ingest_job, register_documents_job],
-    resources={"raw_store": RawStore(), "warehouse": Warehouse()},
+    resources={
+        "raw_store": RawStore(),
+        "warehouse": Warehouse(),
+        "crosscheck_settings": CrossCheckSettings(),
+    },
     # One process per run instead of one per step: the steps are light and mostly sequential,
     # and each extra process pays the Dagster + parsers import (~4 s) again.
     executor=in_process_executor,

@@ -89,6 +89,7 @@ def citation_rows(record: NoticeRecord) -> list[dict[str, Any]]:
             "cited_doc_number": c.doc_number,
             "cited_doc_number_raw": c.doc_number_raw,
             "cited_title": c.title,
+            "basis": c.basis,
             "block": c.location.block,
         }
         for seq, c in enumerate(record.citations)

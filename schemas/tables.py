@@ -25,10 +25,14 @@ import pyarrow as pa
 
 __all__ = [
     "CITATIONS",
+    "DERIVED_TABLES",
     "DOCUMENTS",
     "DOMAINS",
     "MEMBERS",
     "MILESTONES",
+    "MISSING_TEMPLATES",
+    "PLAN_ALIGNMENT",
+    "PLAN_DOMAINS",
     "QUARANTINE",
     "TABLES",
     "TARGETS",
@@ -113,6 +117,12 @@ CITATIONS = _schema(
         _field("cited_doc_number", pa.string(), "Cited 发文字号, normalized."),
         _field("cited_doc_number_raw", pa.string(), "Cited 发文字号 as printed."),
         _field("cited_title", pa.string(), "Cited title (the text inside 《》)."),
+        _field(
+            "basis",
+            pa.bool_(),
+            "Cited as what the notice implements (按照《…》要求，结合…制定): a template of a plan.",
+            nullable=False,
+        ),
         _field(
             "block", pa.int32(), "Index of the block the citation sits in (reading order).", nullable=False
         ),
@@ -262,6 +272,69 @@ TARGETS = _schema(
     ],
 )
 
+PLAN_ALIGNMENT = _schema(
+    "plan_alignment",
+    "Each plan against the template it implements: one row per requirement–task link, per "
+    "requirement no task carries (missing) and per plan task that carries none (added).",
+    ["plan_doc_id", "template_doc_id", "seq"],
+    [
+        _field("plan_doc_id", pa.string(), "The plan (documents.doc_id).", nullable=False),
+        _field("template_doc_id", pa.string(), "The template (documents.doc_id).", nullable=False),
+        _field("seq", pa.int32(), "0-based row position within the pair.", nullable=False),
+        _field(
+            "linked_by",
+            pa.string(),
+            "How the plan names the template: doc_number, title or config.",
+            nullable=False,
+        ),
+        _field(
+            "requirement_id", pa.string(), "The template requirement (tasks.task_id); null for an addition."
+        ),
+        _field("requirement_number", pa.string(), "Its number, e.g. (一).3."),
+        _field("requirement_status", pa.string(), "verbatim, modified, partial or missing."),
+        _field("requirement_similarity", pa.float64(), "How much of the requirement the plan carries (0–1)."),
+        _field("task_id", pa.string(), "The plan task (tasks.task_id); null for a missing requirement."),
+        _field("task_number", pa.string(), "Its number, e.g. 1.2."),
+        _field("task_status", pa.string(), "matched or added."),
+        _field("link_similarity", pa.float64(), "Similarity of this requirement–task link (0–1)."),
+        _field("verbatim", pa.bool_(), "The requirement stands unchanged inside this task.", nullable=False),
+    ],
+)
+
+PLAN_DOMAINS = _schema(
+    "plan_domains",
+    "The domain tables (领域 × 部门) of a plan compared with its template's.",
+    ["plan_doc_id", "template_doc_id", "seq"],
+    [
+        _field("plan_doc_id", pa.string(), "The plan (documents.doc_id).", nullable=False),
+        _field("template_doc_id", pa.string(), "The template (documents.doc_id).", nullable=False),
+        _field("seq", pa.int32(), "0-based row position within the pair.", nullable=False),
+        _field(
+            "status",
+            pa.string(),
+            "same, renamed, reassigned, renamed_and_reassigned, dropped or added.",
+            nullable=False,
+        ),
+        _field("template_domain", pa.string(), "The domain in the template."),
+        _field("template_unit", pa.string(), "Its unit in the template."),
+        _field("plan_domain", pa.string(), "The domain in the plan."),
+        _field("plan_unit", pa.string(), "Its unit in the plan."),
+        _field("similarity", pa.float64(), "Similarity of the two domain names (0–1).", nullable=False),
+    ],
+)
+
+MISSING_TEMPLATES = _schema(
+    "missing_templates",
+    "Documents a plan says it implements that are not in the corpus.",
+    ["plan_doc_id", "seq"],
+    [
+        _field("plan_doc_id", pa.string(), "The plan (documents.doc_id).", nullable=False),
+        _field("seq", pa.int32(), "0-based position among the plan's missing templates.", nullable=False),
+        _field("cited_doc_number", pa.string(), "The cited 发文字号."),
+        _field("cited_title", pa.string(), "The cited title."),
+    ],
+)
+
 TABLES: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "citations": CITATIONS,
@@ -274,12 +347,20 @@ TABLES: dict[str, pa.Schema] = {
     "quarantine": QUARANTINE,
 }
 
+#: Tables derived from the others (not written per document): the cross-check's.
+DERIVED_TABLES: dict[str, pa.Schema] = {
+    "plan_alignment": PLAN_ALIGNMENT,
+    "plan_domains": PLAN_DOMAINS,
+    "missing_templates": MISSING_TEMPLATES,
+}
+
 
 def schema_for(table: str) -> pa.Schema:
+    known = {**TABLES, **DERIVED_TABLES}
     try:
-        return TABLES[table]
+        return known[table]
     except KeyError:
-        raise SchemaError(f"unknown table {table!r}; known: {', '.join(sorted(TABLES))}") from None
+        raise SchemaError(f"unknown table {table!r}; known: {', '.join(sorted(known))}") from None
 
 
 def primary_key(schema: pa.Schema) -> tuple[str, ...]:

@@ -10,8 +10,9 @@ import pytest
 
 from parsers.errors import ParseError
 from parsers.model import Document, Paragraph
-from parsers.pdf import PAGE_NUMBER_PATTERNS, PdfOptions, parse
+from parsers.pdf import OPENER_RE, PAGE_NUMBER_PATTERNS, PdfOptions, _continues_row, parse
 from parsers.pdf_layout import (
+    GridCell,
     TextLine,
     cell_text,
     color_hex,
@@ -261,6 +262,68 @@ def test_text_around_split_table_stays_in_order(split_table_doc: Document) -> No
     assert split_table_doc.blocks[-1].location.page == 2
 
 
+def test_merged_cell_cut_by_page_break_is_carried_down() -> None:
+    # 责任单位 of rows 3–4 is one merged cell; the page break falls between the rows, so page 2
+    # shows an empty ruled box where the merged text continues (rules drawn on both sides).
+    doc = parse(FIXTURES / "table_cut_merge.pdf")
+    (table,) = doc.tables()
+    assert table.pages == (1, 2)
+    assert [r[0] for r in table.texts()] == ["序号", "1", "2", "3", "4", "5", "6"]
+    third, fourth = table.rows[3], table.rows[4]
+    assert third[2].text == fourth[2].text == "市（州）人民政府，省直各部门（单位）"
+    assert fourth[2].origin == third[2].origin == (3, 2) and fourth[2].is_continuation
+    assert fourth[1].text == "政府信息公开平台是发布法定主动公开内容的平台。"
+    assert table.rows[5][2].text == "县政府办公室"
+
+
+def test_blank_cell_cut_by_page_break_stays_blank() -> None:
+    # 备注 is blank in most rows: a blank under 按季度报送 at the page break is a real blank.
+    (table,) = parse(FIXTURES / "table_cut_merge.pdf").tables()
+    assert [r[4] for r in table.texts()[1:]] == ["", "", "按季度报送", "", "", ""]
+    assert table.rows[4][4].origin == (4, 4)
+
+
+def test_row_cut_by_page_break_is_one_row() -> None:
+    # Word processors break a tall row across pages: page 2 starts with the rest of row 2's
+    # 具体内容 and empty boxes for its other cells.
+    (table,) = parse(FIXTURES / "table_cut_row.pdf").tables()
+    assert table.pages == (1, 2)
+    texts = table.texts()
+    assert [r[0] for r in texts] == ["序号", "1", "2", "3", "4"]
+    assert texts[2] == [
+        "2",
+        "系统清理各地现行有效政府规章，通过省政府和市（州）政府门户网站政府信息公开专栏统一集中公开，"
+        "方便社会公众快速准确获取所需信息，推动规章库等数据资源与省政府信息公开平台有效联通。",
+        "县司法局，县政府办公室",
+        "9月30日前",
+    ]
+    assert texts[3] == ["3", "稳步推动开设政府公报。", "县政府办公室", "全年"]
+    assert all(c.origin == (r, k) for r, row in enumerate(table.rows) for k, c in enumerate(row))
+
+
+def _gc(raw: str, room: float = 0.5, below: float = 4.0, head: float = 12.0) -> GridCell:
+    return GridCell(raw=raw, origin=(0, 0), room=room, room_below=below, head=head, size=12.0)
+
+
+def test_cut_row_needs_a_full_cell_above() -> None:
+    last = [_gc("2"), _gc("系统清理各地现行有效政府规章，通过省政府门"), _gc("县司法局", room=40.0)]
+    assert _continues_row(last, [_gc(""), _gc("户网站统一集中公开。"), _gc("")])
+    # the text above closed its sentence (markup and closing quotes after 。 do not hide it)
+    closed = [_gc("2"), _gc("让群众“听得懂”、“信得过”。</p>"), _gc("县司法局")]
+    assert not _continues_row(closed, [_gc(""), _gc("开展工作跟踪问效。"), _gc("")])
+    # the first word below would have fitted on the last line above
+    roomy = [_gc("2"), _gc("系统清理各地现行有效政府规章", room=30.0), _gc("县司法局")]
+    assert not _continues_row(roomy, [_gc(""), _gc("通过门户网站公开。"), _gc("")])
+    # a short name filling a narrow column, high in a tall row, is not full
+    name = [_gc("2"), _gc("开展重要政策解读", below=60.0), _gc("熊江成", below=40.0), _gc("X。", below=4.0)]
+    assert not _continues_row(name, [_gc(""), _gc(""), _gc("张虹"), _gc("")])
+    # a row number or the same text again starts a new row
+    assert not _continues_row(last, [_gc("3"), _gc("户网站统一集中公开。"), _gc("")])
+    assert not _continues_row(last, [_gc(""), _gc("系统清理各地现行有效政府规章，通过省政府门"), _gc("")])
+    # text under an empty cell is new
+    assert not _continues_row([_gc(""), *last[1:]], [_gc("3"), _gc("户网站公开。"), _gc("")])
+
+
 def test_tables_off_leaves_text() -> None:
     doc = parse(FIXTURES / "table_merged.pdf", PdfOptions(detect_tables=False))
     assert not list(doc.tables())
@@ -283,6 +346,22 @@ def test_cell_text_keeps_deliberate_breaks() -> None:
     assert cell_text(numbered, 0, 120) == "1．公开目录和指南编\n2．公开指南"
     centered = [_line("县政务服务和资源交"), _line("易服务中心", x0=34.0)]
     assert cell_text(centered, 0, 120) == "县政务服务和资源交易服务中心"
+
+
+def test_cell_text_joins_lines_moved_down_by_line_breaking_rules() -> None:
+    # the next character would have fitted, but not with the ``，`` a line may not start with
+    kinsoku = [_line("宣讲、议事会等方"), _line("式，全面公开")]
+    assert cell_text(kinsoku, 0, 120) == "宣讲、议事会等方式，全面公开"
+    # ``〔2021〕12`` of a document number moves down whole
+    number = [_line("要点（国办发"), _line("〔2021〕12号）和")]
+    assert cell_text(number, 0, 120) == "要点（国办发〔2021〕12号）和"
+
+
+def test_attachment_heading_alone_opens_a_paragraph() -> None:
+    for line in ("附件", "附件2", "附 件", "附件：重点工作责任分工表", "附件1：分工表"):
+        assert OPENER_RE.match(line), line
+    for line in ("附件 1)，率先开展试点", "附件中的表格"):
+        assert not OPENER_RE.match(line), line
 
 
 # -- bad input --------------------------------------------------------------------------------

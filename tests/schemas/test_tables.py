@@ -80,6 +80,7 @@ def test_documents_columns() -> None:
         "cited_doc_number",
         "cited_doc_number_raw",
         "cited_title",
+        "basis",
         "block",
     ]
     assert QUARANTINE.names == ["path", "stage", "error_kind", "message", "recorded_at"]
@@ -93,6 +94,7 @@ def _citation_row(**changes: Any) -> dict[str, Any]:
         "cited_doc_number": "国办发〔2019〕54号",
         "cited_doc_number_raw": "国办发〔2019〕54 号",
         "cited_title": None,
+        "basis": False,
         "block": 3,
     }
     row.update(changes)

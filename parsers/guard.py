@@ -1,0 +1,391 @@
+"""Read one file under per-file limits, so that one hostile file cannot stall or exhaust a run.
+
+``parse_guarded(path, limits)`` is ``parsers.parse_file`` with three limits:
+
+``size``    checked on the file's ``stat`` before anything reads it (``too_large``);
+``time``    wall-clock seconds for the whole read and extraction (``timeout``);
+``memory``  the reader's address space (``RLIMIT_AS``): a ``MemoryError`` or a worker killed
+            for memory is ``too_large``.
+
+The reading happens in one long-lived worker process (``spawn``ed once, parsers imported once,
+then reused for every file; the per-file overhead is one pipe round trip and pickling the record).
+A worker that runs over its time is killed and replaced; so is one that died or ran out of memory.
+The worker's stdout/stderr go to ``/dev/null`` (library chatter must not reach ``gongwen parse
+--json`` output), Ctrl-C is left to the parent, and on Linux the worker dies with its parent.
+
+Failures come back as the ``ParseError`` the reader raised (same kind and message as in-process);
+any other exception in the reader is a ``ReaderError`` (a bug: its traceback text is kept).
+No Dagster in here.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import traceback
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from parsers.errors import ParseError
+from parsers.record import NoticeRecord
+
+__all__ = ["Guard", "Limits", "ReaderError", "parse_guarded", "shutdown"]
+
+MB = 1024 * 1024
+_PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_TARGET = "parsers:parse_file"
+_STARTUP_TIMEOUT_S = 120.0  # importing the parsers in a fresh worker (normally ~0.5 s)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Per-file limits. ``max_memory_mb=0`` means no memory cap (not recommended for runs).
+
+    ``max_memory_mb`` caps the worker's whole address space (its baseline after importing the
+    readers is about 100 MB), so 2048 leaves ~1.9 GB for one file's pages and tables.
+    """
+
+    timeout_s: float = 120.0
+    max_memory_mb: int = 2048
+    max_file_mb: float = 100.0
+
+    def __post_init__(self) -> None:
+        if not self.timeout_s > 0:
+            raise ValueError(f"timeout_s must be positive, got {self.timeout_s}")
+        if self.max_memory_mb < 0 or 0 < self.max_memory_mb < 256:
+            raise ValueError(f"max_memory_mb must be 0 (no cap) or at least 256, got {self.max_memory_mb}")
+        if not self.max_file_mb > 0:
+            raise ValueError(f"max_file_mb must be positive, got {self.max_file_mb}")
+
+
+class ReaderError(Exception):
+    """The reader failed with an unexpected exception (a parser bug, not bad input).
+
+    ``str(err)`` is ``"<ExceptionType>: <message>"``; ``worker_traceback`` holds the traceback
+    formatted in the worker.
+    """
+
+    def __init__(self, path: str, message: str, worker_traceback: str = "") -> None:
+        self.path = path
+        self.message = message
+        self.worker_traceback = worker_traceback
+        super().__init__(message)
+
+
+# --------------------------------------------------------------------------------------------
+# The worker process
+# --------------------------------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent dies (a killed run leaves no orphan)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+
+
+def _set_memory_cap(limit_bytes: int) -> None:
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = resource.RLIM_INFINITY if limit_bytes <= 0 else limit_bytes
+    if hard != resource.RLIM_INFINITY and (soft == resource.RLIM_INFINITY or soft > hard):
+        soft = hard
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _worker_entry(fd: int) -> None:  # pragma: no cover - runs in the worker
+    """Serve ``(target, path, memory_bytes)`` requests on socket ``fd`` until it closes or ``None``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    conn = Connection(fd)
+    import importlib
+
+    import parsers.docx
+    import parsers.extract
+    import parsers.html
+    import parsers.pdf  # noqa: F401  (warm every reader once)
+
+    functions: dict[str, Any] = {}
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        target, path, memory_bytes = request
+        reply: tuple[Any, ...]
+        fatal = False
+        _set_memory_cap(memory_bytes)
+        try:
+            if target not in functions:
+                module, _, name = target.partition(":")
+                functions[target] = getattr(importlib.import_module(module), name)
+            reply = ("ok", functions[target](path))
+        except ParseError as err:
+            reply = ("parse_error", err.kind, err.message)
+        except MemoryError:
+            reply, fatal = ("memory",), True
+        except BaseException as err:  # a reader bug: report it, keep serving
+            reply = ("bug", f"{type(err).__name__}: {err}", traceback.format_exc())
+        finally:
+            _set_memory_cap(0)
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send(("memory",))
+            fatal = True
+        except Exception as err:  # the record does not pickle: a bug
+            conn.send(("bug", f"result could not be sent ({type(err).__name__}: {err})", ""))
+        if fatal:  # the heap may be in a bad state after MemoryError: start afresh
+            return
+
+
+# --------------------------------------------------------------------------------------------
+# The parent side
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen[bytes]
+    conn: Connection
+    owner_pid: int
+
+
+class Guard:
+    """One reusable worker process and the limits it enforces; use as a context manager.
+
+    ``target`` is the function the worker calls with the path (``"module:function"``, default
+    ``parsers:parse_file``); ``silence_worker=False`` lets the worker's stdout/stderr through
+    (for debugging readers).
+    """
+
+    def __init__(
+        self, limits: Limits | None = None, *, target: str = DEFAULT_TARGET, silence_worker: bool = True
+    ) -> None:
+        self.limits = limits or Limits()
+        self.target = target
+        self.silence_worker = silence_worker
+        self._worker: _Worker | None = None
+        self._lock = threading.Lock()
+        self.restarts = 0  # workers replaced after a timeout, crash or out-of-memory
+
+    def __enter__(self) -> Guard:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- worker lifecycle ---------------------------------------------------------------------
+
+    def _start(self) -> _Worker:
+        parent_sock, child_sock = socket.socketpair()
+        fd = child_sock.fileno()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+        out = subprocess.DEVNULL if self.silence_worker else None
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-c", f"from parsers.guard import _worker_entry; _worker_entry({fd})"],
+                pass_fds=(fd,),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+                env=env,
+                cwd=str(_PROJECT_ROOT),
+            )
+        finally:
+            child_sock.close()
+        conn = Connection(parent_sock.detach())
+        worker = _Worker(process, conn, os.getpid())
+        if not conn.poll(_STARTUP_TIMEOUT_S):
+            self._kill(worker)
+            raise RuntimeError(f"the reader process did not start within {_STARTUP_TIMEOUT_S:g} s")
+        try:
+            conn.recv()
+        except (EOFError, OSError) as err:
+            code = self._kill(worker)
+            raise RuntimeError(f"the reader process failed to start (exit code {code})") from err
+        return worker
+
+    def _ensure(self) -> _Worker:
+        w = self._worker
+        if w is None or w.owner_pid != os.getpid() or w.process.poll() is not None:
+            if w is not None and w.owner_pid == os.getpid():
+                self._kill(w)
+            self._worker = w = self._start()
+        return w
+
+    @staticmethod
+    def _kill(worker: _Worker) -> int | None:
+        """Stop the worker now; its exit code (negative: the signal that ended it)."""
+        with contextlib.suppress(Exception):
+            worker.conn.close()
+        if worker.process.poll() is None:
+            with contextlib.suppress(OSError):
+                worker.process.kill()
+        try:
+            return worker.process.wait(5)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def _discard(self) -> int | None:
+        worker, self._worker = self._worker, None
+        self.restarts += 1
+        return self._kill(worker) if worker is not None else None
+
+    def close(self) -> None:
+        """Stop the worker (a new one starts on the next ``parse``)."""
+        with self._lock:
+            worker, self._worker = self._worker, None
+            if worker is None or worker.owner_pid != os.getpid():
+                return
+            with contextlib.suppress(Exception):
+                worker.conn.send(None)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                worker.process.wait(2)
+            self._kill(worker)
+
+    # -- one file -----------------------------------------------------------------------------
+
+    def precheck(self, path: Path, limits: Limits | None = None) -> None:
+        """The checks that need no reading: the file exists and is within the size limit."""
+        limits = limits or self.limits
+        sp = str(path)
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise ParseError("not_found", sp, "no such file") from None
+        if not path.is_file():
+            raise ParseError("not_found", sp, "not a regular file")
+        limit = int(limits.max_file_mb * MB)
+        if size > limit:
+            raise ParseError(
+                "too_large",
+                sp,
+                f"{size / MB:.1f} MB is over the {limits.max_file_mb:g} MB limit per file; "
+                "split the file or raise the limit (--max-size / max_file_mb)",
+            )
+
+    def parse(self, path: str | Path, limits: Limits | None = None) -> Any:
+        """``parsers.parse_file(path)`` in the worker, within ``limits`` (default: the guard's).
+
+        Raises ``ParseError`` for bad input (kinds as the readers give them, plus ``timeout``
+        and ``too_large`` for the limits) and ``ReaderError`` for a reader bug.
+        """
+        p = Path(path)
+        sp = str(p)
+        limits = limits or self.limits
+        self.precheck(p, limits)
+        with self._lock:
+            worker = self._ensure()
+            try:
+                worker.conn.send((self.target, sp, limits.max_memory_mb * MB))
+            except (OSError, ValueError):  # died between files: start afresh once
+                self._discard()
+                worker = self._ensure()
+                worker.conn.send((self.target, sp, limits.max_memory_mb * MB))
+            if not worker.conn.poll(limits.timeout_s):
+                self._discard()
+                raise ParseError(
+                    "timeout",
+                    sp,
+                    f"reading took longer than the {limits.timeout_s:g} s limit and was stopped; "
+                    "the file is malformed or unusually large — check it, split it, or raise the "
+                    "limit (--timeout / parse_timeout_s)",
+                )
+            try:
+                reply = worker.conn.recv()
+            except (EOFError, OSError):
+                code = self._discard()
+                raise self._death_error(sp, code) from None
+            except Exception as err:  # the record did not unpickle here
+                self._discard()
+                raise ReaderError(sp, f"result could not be received ({type(err).__name__}: {err})") from err
+        tag = reply[0]
+        if tag == "ok":
+            return reply[1]
+        if tag == "parse_error":
+            raise ParseError(reply[1], sp, reply[2])
+        if tag == "memory":
+            self._discard()
+            raise self._memory_error(sp, limits)
+        raise ReaderError(sp, reply[1], reply[2])
+
+    @staticmethod
+    def _memory_error(sp: str, limits: Limits) -> ParseError:
+        return ParseError(
+            "too_large",
+            sp,
+            f"reading needs more than the {limits.max_memory_mb} MB memory limit and was stopped; "
+            "split the file or raise the limit (--max-memory / parse_max_memory_mb)",
+        )
+
+    def _death_error(self, sp: str, code: int | None) -> ParseError:
+        """The worker died while reading: out of memory (killed, aborted) or a crash in C code."""
+        if code is not None and code < 0:
+            sig = -code
+            name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+            if sig in (signal.SIGKILL, signal.SIGABRT):
+                return ParseError(
+                    "too_large",
+                    sp,
+                    f"the reader was killed ({name}) while reading, most likely out of memory; "
+                    "split the file or raise the limit (--max-memory / parse_max_memory_mb)",
+                )
+            return ParseError(
+                "corrupt",
+                sp,
+                f"the reader crashed ({name}) on this file; it is probably damaged — "
+                "download it again or repair it",
+            )
+        return ParseError(
+            "corrupt",
+            sp,
+            f"the reader stopped unexpectedly (exit code {code}) on this file; it is probably "
+            "damaged — download it again or repair it",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# A shared guard for callers that parse file after file (the pipeline, the CLI)
+# --------------------------------------------------------------------------------------------
+
+_shared: Guard | None = None
+_shared_lock = threading.Lock()
+
+
+def parse_guarded(path: str | Path, limits: Limits | None = None) -> NoticeRecord:
+    """``parsers.parse_file`` under ``limits`` in the process-wide reusable worker."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Guard()
+            atexit.register(shutdown)
+        guard = _shared
+    record: NoticeRecord = guard.parse(path, limits or Limits())
+    return record
+
+
+def shutdown() -> None:
+    """Stop the shared worker (registered with ``atexit``; safe to call any time)."""
+    global _shared
+    with _shared_lock:
+        guard, _shared = _shared, None
+    if guard is not None:
+        guard.close()

@@ -1,0 +1,78 @@
+"""Plans checked against the templates they implement, from the warehouse tables.
+
+Unpartitioned and downstream of the tables: linking needs every notice at once (a plan and its
+template are different documents). One run aligns each plan (one copy per notice) with each
+template it names, writes ``plan_alignment``, ``plan_domains`` and ``missing_templates``, and
+puts the counts per plan in the asset's metadata.
+"""
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from dagster import AssetExecutionContext, ConfigurableResource, MaterializeResult, MetadataValue, asset
+
+from crosscheck.align import load_options
+from crosscheck.check import cross_check_corpus
+from crosscheck.from_tables import corpus_from_rows
+from crosscheck.linking import load_links
+from pipelines.assets.warehouse import TABLE_ASSETS
+from pipelines.metadata import table_metadata
+from pipelines.resources import Warehouse
+from schemas.crosscheck_rows import crosscheck_tables
+from schemas.tables import DERIVED_TABLES
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+TIMEZONE = ZoneInfo("Asia/Shanghai")
+
+
+class CrossCheckSettings(ConfigurableResource):
+    """Where the cross-check reads its links and thresholds (``crosscheck.toml``)."""
+
+    config_file: str = str(PROJECT_ROOT / "crosscheck.toml")
+    as_of: str | None = None  # judge deadlines as of this day (YYYY-MM-DD); default: today in Shanghai
+
+    def day(self) -> dt.date:
+        return dt.date.fromisoformat(self.as_of) if self.as_of else dt.datetime.now(TIMEZONE).date()
+
+
+@asset(
+    deps=[TABLE_ASSETS[name] for name in ("documents", "citations", "tasks", "domains")],
+    group_name="crosscheck",
+    kinds={"python", "parquet"},
+    description="Each plan aligned with the template it implements (plan_alignment, plan_domains, "
+    "missing_templates).",
+)
+def plan_alignment(
+    context: AssetExecutionContext, warehouse: Warehouse, crosscheck_settings: CrossCheckSettings
+) -> MaterializeResult:
+    config = Path(crosscheck_settings.config_file)
+    corpus = corpus_from_rows(
+        *(warehouse.read_table(n).to_pylist() for n in ("documents", "citations", "tasks", "domains"))
+    )
+    checks, missing = cross_check_corpus(
+        corpus, load_links(config), as_of=crosscheck_settings.day(), options=load_options(config)
+    )
+    tables = crosscheck_tables(checks, missing)
+    paths = {name: warehouse.write_table(name, tables[name]) for name in DERIVED_TABLES}
+    per_plan = "\n".join(
+        f"| {c.plan.title or c.plan.path} | {c.template.doc_number or c.template.title} | "
+        + " | ".join(str(c.summary()[k]) for k in ("verbatim", "modified", "partial", "missing", "added"))
+        + " |"
+        for c in checks
+    )
+    for m in missing:
+        context.log.warning(
+            f"{m.plan.path}: implements {m.doc_number or m.title}, which is not in the corpus"
+        )
+    return MaterializeResult(
+        metadata={
+            **table_metadata(tables["plan_alignment"], paths["plan_alignment"]),
+            "plans_checked": len(checks),
+            "missing_templates": len(missing),
+            "plans": MetadataValue.md(
+                "| plan | template | verbatim | modified | partial | missing | added |\n"
+                "|---|---|---|---|---|---|---|\n" + (per_plan or "| — | — | | | | | |")
+            ),
+        }
+    )
