@@ -13,7 +13,7 @@ Rules, each a named function below:
                       (≥ 80 %) of the non-link CJK text (the "densest text" rule).
 4. ``Walker``         block-level elements, ``<br>`` and layout-table cells → one line each; data
                       tables → a rectangular grid with rowspan/colspan resolved; chrome lines
-                      (``data/html_chrome_text.txt``) dropped; links collected.
+                      (``data/page_chrome_text.txt``) dropped; links collected.
 5. ``info_labels``    ``来源:…  发布时间:…`` bars and 信息公开 label/value tables → meta, by label
                       (``data/html_info_labels.txt``).
 """
@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from parsers.chrome import is_chrome_line
 
 _DATA = Path(__file__).resolve().parent / "data"
 
@@ -153,11 +155,6 @@ def _chrome_ids() -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
-def chrome_text_re() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in _data_lines("html_chrome_text.txt")))
-
-
-@lru_cache(maxsize=1)
 def info_labels() -> tuple[str, ...]:
     return tuple(sorted(_data_lines("html_info_labels.txt"), key=len, reverse=True))
 
@@ -243,12 +240,6 @@ def is_chrome(node: Node) -> bool:
         if any(s in value for s in substrings):
             return True
     return False
-
-
-def is_chrome_line(text: str) -> bool:
-    """A line made only of chrome phrases (扫一扫在手机打开当前页, 【打印正文】, 上一篇：…)."""
-    rest = chrome_text_re().sub("", text)
-    return bool(text.strip()) and not re.search(r"[\w\u3400-\u9fff]", rest)
 
 
 def compute_scores(root: Node) -> None:

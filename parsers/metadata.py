@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
+from parsers.chrome import is_chrome_line
 from parsers.dates import parse_date, standalone_date
 from parsers.docnumber import find_doc_numbers, is_doc_number_line
 from parsers.model import Document, Location, Paragraph, Table
@@ -74,11 +75,34 @@ class _Para:
 
 
 def _paragraphs(blocks: Sequence[Paragraph | Table]) -> list[_Para]:
+    """The paragraphs with text, page chrome left out (a web page converted to Word or PDF
+    brings its navigation, breadcrumb and footer lines along as paragraphs)."""
     return [
         _Para(i, b.text, b.raw, b.location, b)
         for i, b in enumerate(blocks)
-        if isinstance(b, Paragraph) and b.text.strip()
+        if isinstance(b, Paragraph) and b.text.strip() and not _is_page_chrome(b.text)
     ]
+
+
+def _is_page_chrome(text: str) -> bool:
+    """A chrome phrase (a lone punctuation mark is a broken line of the notice, not chrome)."""
+    return bool(re.search(r"[\w\u3400-\u9fff]", text)) and is_chrome_line(text)
+
+
+def _is_red(color: str | None) -> bool:
+    if not color or not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
+        return False
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return r >= 0xB0 and g <= 0x70 and b <= 0x70
+
+
+def is_banner(paras: Sequence[_Para], k: int) -> bool:
+    """The 发文机关标志: an organ line printed red, or as ``…文件``, or right above the 发文字号."""
+    p = paras[k]
+    if not is_organ_name(p.text):
+        return False
+    nxt = paras[k + 1].text if k + 1 < len(paras) else ""
+    return _is_red(p.block.style.color) or p.text.strip().endswith("文件") or bool(is_doc_number_line(nxt))
 
 
 _RECIPIENT_WORDS = (
@@ -283,6 +307,7 @@ def find_attachments(paras: Sequence[_Para]) -> tuple[Attachment, ...]:
                 expected += 1
             elif (
                 not item
+                and not p2.block.style.centered
                 and named
                 and len(p2.text) <= 30
                 and not _ATTACH_LABEL.match(p2.text)
@@ -529,7 +554,7 @@ def _extract_segment(doc: Document, doc_id: str, *, web: bool) -> NoticeRecord:
         issuer = title.split("关于")[0]
     if signature and signature[0] and not issuer:
         issuer = signature[0]
-    if not issuer and paras and is_organ_name(paras[0].text) and body > 0:
+    if not issuer and paras and body > 0 and is_banner(paras, 0):
         issuer = re.sub(r"文件$", "", paras[0].text.strip())
     signing_date = signature[1] if signature else None
     if signing_date is None and web and (meta_date := _first_meta(meta, ("成文日期",))):

@@ -7,8 +7,13 @@ from importlib import resources
 
 
 @cache
+def data_lines(name: str) -> tuple[str, ...]:
+    """Non-empty, non-comment lines of ``parsers/data/<name>.txt``, in file order."""
+    text = resources.files("parsers").joinpath("data", f"{name}.txt").read_text(encoding="utf-8")
+    return tuple(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#"))
+
+
+@cache
 def word_list(name: str) -> tuple[str, ...]:
     """Entries of ``parsers/data/<name>.txt``, longest first (so alternations match greedily)."""
-    text = resources.files("parsers").joinpath("data", f"{name}.txt").read_text(encoding="utf-8")
-    words = {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
-    return tuple(sorted(words, key=lambda w: (-len(w), w)))
+    return tuple(sorted(set(data_lines(name)), key=lambda w: (-len(w), w)))

@@ -171,3 +171,47 @@ def test_cc_list_wrapped_over_several_lines():
         "id",
     )
     assert rec.cc == ("市委办", "市人大办", "市检察院", "市人武部")
+
+
+# A web page converted to Word/PDF by another tool keeps its chrome as paragraphs.
+CONVERTED_PAGE = (
+    "楚雄彝族自治州人民政府",
+    "首页政务公开政务服务互动交流",
+    "当前位置：首页 > 政务公开 > 政策文件",
+    "楚雄州全面推进基层政务公开标准化规范化工作实施方案",
+    "【字体:】【打印本页】",
+    "为贯彻落实《国务院办公厅关于全面推进基层政务公开标准化规范化工作的指导意见》（国办发〔2019〕54号）要求，制定本实施方案。",
+    "附件：1.基层政务公开标准化规范化工作任务分工及进度安排",
+    "2.基层政务公开事项标准目录格式",
+    "楚雄彝族自治州人民政府版权所有",
+)
+
+
+def test_navigation_and_breadcrumb_lines_are_not_part_of_the_title():
+    rec = extract_record(doc_from_lines(*CONVERTED_PAGE), "id")
+    assert rec.title == "楚雄州全面推进基层政务公开标准化规范化工作实施方案"
+
+
+def test_site_name_above_the_navigation_is_not_the_issuer():
+    assert extract_record(doc_from_lines(*CONVERTED_PAGE), "id").issuer is None
+
+
+def test_page_footer_is_not_part_of_the_last_attachment():
+    rec = extract_record(doc_from_lines(*CONVERTED_PAGE), "id")
+    assert [a.title for a in rec.attachments] == [
+        "基层政务公开标准化规范化工作任务分工及进度安排",
+        "基层政务公开事项标准目录格式",
+    ]
+
+
+def test_banner_above_the_doc_number_is_the_issuer():
+    rec = extract_record(
+        doc_from_lines(
+            "四川省人民政府办公厅",
+            "川办函〔2021〕57号",
+            "各市(州)人民政府:",
+            "《深化政务公开工作方案》已经省政府同意,现印发给你们,请认真组织实施。",
+        ),
+        "id",
+    )
+    assert rec.issuer == "四川省人民政府办公厅"
