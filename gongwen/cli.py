@@ -9,24 +9,40 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _error(message: str) -> None:
-    print(f"gongwen: error: {message}", file=sys.stderr)
+    # One line, whatever a file name or a library message holds (newlines, escape sequences).
+    line = "".join(repr(ch)[1:-1] if unicodedata.category(ch) == "Cc" else ch for ch in message)
+    print(f"gongwen: error: {line}", file=sys.stderr)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
     from parsers import ParseError, parse_file
+    from parsers.guard import Guard, Limits, ReaderError
     from parsers.serialize import record_to_dict
 
     path = Path(args.file)
     try:
-        record = parse_file(path)
+        limits = Limits(timeout_s=args.timeout, max_memory_mb=args.max_memory, max_file_mb=args.max_size)
+    except ValueError as err:
+        _error(str(err))
+        return EXIT_USAGE
+    try:
+        if args.debug:  # in this process, without limits, so that the traceback is the reader's
+            record = parse_file(path)
+        else:
+            with Guard(limits) as guard:
+                record = guard.parse(path)
     except ParseError as err:
         _error(str(err))
+        return EXIT_FAILED
+    except ReaderError as err:
+        _error(f"{path}: could not be read ({err}); rerun with --debug for details")
         return EXIT_FAILED
     except Exception as err:  # a reader bug must still end in one clear line, not a traceback
         if args.debug:
@@ -81,8 +97,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     return warehouse_cli.query(args.sql, args.warehouse, output_format=args.format)
 
 
+def cmd_scrape(args: argparse.Namespace) -> int:
+    from gongwen import scrape_cli
+
+    return scrape_cli.scrape(args.config, args.raw, args.warehouse, args.source, verbose=args.verbose)
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
-    from gongwen.evaluation import FORMATS, evaluate, format_report
+    from gongwen.evaluation import FORMATS, evaluate, evaluate_alignment, format_report
 
     root = Path(__file__).resolve().parents[1]
     gold = args.gold or root / "tests" / "gold"
@@ -90,13 +112,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not (gold / "metadata.json").is_file():
         _error(f"no gold annotations at {gold} (expected metadata.json and tasks/)")
         return EXIT_USAGE
-    report = evaluate(raw, gold, args.format or FORMATS)
+    formats = args.format or FORMATS
+    report = evaluate(raw, gold, formats)
+    alignment = evaluate_alignment(raw, gold, formats)
     if args.json:
-        json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        out = {"extraction": report.as_dict(), "alignment": alignment.as_dict()}
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
+        print("Extraction (tests/gold/metadata.json, tests/gold/tasks/)")
         print(format_report(report))
-    return EXIT_FAILED if report.errors else EXIT_OK
+        print("\nCross-check alignment (tests/gold/alignment/)")
+        print(format_report(alignment))
+    return EXIT_FAILED if report.errors or alignment.errors else EXIT_OK
 
 
 def cmd_crosscheck(args: argparse.Namespace) -> int:
@@ -155,7 +183,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("parse", help="read one notice (PDF, DOCX or HTML) and print its record")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print the record as one JSON object")
-    p.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
+    p.add_argument(
+        "--debug",
+        action="store_true",
+        help="read in this process without limits and show the traceback of an unexpected error",
+    )
+    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="time limit (default 120)")
+    p.add_argument(
+        "--max-memory", type=int, default=2048, metavar="MB", help="memory cap, 0 for none (default 2048)"
+    )
+    p.add_argument("--max-size", type=float, default=100.0, metavar="MB", help="size limit (default 100)")
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("crosscheck", help="align one plan with the template it implements")
@@ -180,6 +217,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse", type=Path, default=None)
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_query)
+    p = sub.add_parser("scrape", help="one polite crawl of the configured government sites into raw/")
+    p.add_argument("--config", type=Path, default=None, help="sources file (default: sources.toml)")
+    p.add_argument("--raw", type=Path, default=None, help="where files land (default: raw/)")
+    p.add_argument(
+        "--warehouse", type=Path, default=None, help="crawl state and fetches table (default: warehouse/)"
+    )
+    p.add_argument(
+        "--source", action="append", help="only this source (repeatable; runs it even if disabled)"
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="also list URLs that were unchanged")
+    p.set_defaults(func=cmd_scrape)
+
     p = sub.add_parser("eval", help="score extraction on the sample corpus against the gold annotations")
     p.add_argument("--raw", type=Path, default=None, help="folder with the seed renderings (default: raw/)")
     p.add_argument("--gold", type=Path, default=None, help="gold folder (default: tests/gold)")

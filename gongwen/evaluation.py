@@ -197,12 +197,53 @@ def evaluate(raw_dir: Path, gold_dir: Path, formats: Iterable[str] = FORMATS) ->
     return report
 
 
+ALIGNMENT_FIELDS = ("alignment_pairs", "requirement_status", "additions")
+
+
+def score_alignment(scores: dict[str, Score], predicted: dict[str, Any], gold: dict[str, Any]) -> None:
+    """Pairs (requirement, task), requirement statuses and additions against a gold alignment.
+
+    ``predicted`` is ``gongwen crosscheck --json`` output; a status counts as a pair
+    (requirement, status), so a wrong status is one false positive and one false negative.
+    """
+    pred_pairs = {(r["number"], t["number"]) for r in predicted["requirements"] for t in r["matched_tasks"]}
+    gold_pairs = {(num, task) for num, g in gold["requirements"].items() for task in g["tasks"]}
+    _score_list(scores["alignment_pairs"], sorted(pred_pairs), sorted(gold_pairs))
+    _score_list(
+        scores["requirement_status"],
+        [f"{r['number']}={r['status']}" for r in predicted["requirements"]],
+        [f"{num}={g['status']}" for num, g in gold["requirements"].items()],
+    )
+    _score_list(scores["additions"], [t["number"] for t in predicted["additions"]], gold["added"])
+
+
+def evaluate_alignment(raw_dir: Path, gold_dir: Path, formats: Iterable[str] = FORMATS) -> Report:
+    """Cross-check every gold pair (tests/gold/alignment/*.json) in every format and score it."""
+    from crosscheck.check import cross_check
+    from crosscheck.serialize import cross_check_dict
+    from parsers import ParseError, parse_file
+
+    report = Report()
+    for gold_path in sorted((gold_dir / "alignment").glob("*.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        for fmt in formats:
+            report.files[fmt] += 1
+            try:
+                plan = parse_file(raw_dir / f"{gold['plan']}.{fmt}")
+                template = parse_file(raw_dir / f"{gold['template']}.{fmt}")
+            except (ParseError, OSError) as err:
+                report.errors.append(str(err))
+                continue
+            score_alignment(report.scores[fmt], cross_check_dict(cross_check(plan, template)), gold)
+    return report
+
+
 def format_report(report: Report) -> str:
     lines = []
     for fmt, fields in report.scores.items():
         lines.append(f"{fmt} ({report.files[fmt]} files)")
         lines.append(f"  {'field':<20} {'precision':>9} {'recall':>7} {'F1':>7}   tp/fp/fn")
-        for name in (*DOC_FIELDS, "publication_date", "source", *TASK_FIELDS):
+        for name in (*DOC_FIELDS, "publication_date", "source", *TASK_FIELDS, *ALIGNMENT_FIELDS):
             if name not in fields:
                 continue
             s = fields[name]
