@@ -27,7 +27,7 @@ from rapidfuzz import fuzz
 from parsers.deadlines import Deadline, parse_deadline
 from parsers.model import Document, Location, Paragraph, Table
 from parsers.structure import Heading, chinese_number, heading_title, match_marker, outline
-from parsers.units import LEAD_FIRST_RULE, Unit, parse_units
+from parsers.units import LEAD_FIRST_RULE, Unit, normalize_unit_name, parse_units, unit_kind
 from parsers.vocab import word_list
 
 CATEGORY_SEP = " › "
@@ -51,8 +51,8 @@ class Task:
 
     @property
     def responsible_units(self) -> list[str]:
-        """Units as written, lead first, excluding cooperating units."""
-        return [u.name for u in self.units if u.role != "cooperating"]
+        """Units as written, lead first (cooperating and merely mentioned units left out)."""
+        return [u.name for u in self.units if u.role in ("lead", "responsible")]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,6 +332,15 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in parts if len(p) > 1]
 
 
+def mentioned_units(sentence: str) -> tuple[Unit, ...]:
+    """Organs a requirement names (县级国家档案馆, 省政府办公厅 …): not made responsible by a
+    list, so their role is ``mentioned``."""
+    from parsers.nlp import organ_mentions
+
+    names = list(dict.fromkeys(organ_mentions(sentence)))
+    return tuple(Unit(n, normalize_unit_name(n), unit_kind(n), "mentioned") for n in names)
+
+
 def prose_tasks(doc: Document, doc_id: str) -> list[Task]:
     """Sentences of the 主要任务 section under its numbered headings."""
     section_words = word_list("task_sections")
@@ -385,7 +394,7 @@ def prose_tasks(doc: Document, doc_id: str) -> list[Task]:
                     text=sentence,
                     lead_leader=None,
                     lead_unit=None,
-                    units=(),
+                    units=mentioned_units(sentence),
                     deadline=None,
                     source="prose",
                     location=block.location,

@@ -11,6 +11,9 @@ Rules, in order, over one cell or one ``责任单位：…`` line:
 ``regroup``    a bare administrative level (``各乡``, ``市(州)``) followed by a level's government
                belongs to it: ``各乡、镇人民政府`` and ``市(州)、县(市、区)人民政府`` are each one
                group, while ``各镇(街道)、各园区`` stay two
+``glued``      names run together without a separator (``审计厅省国资委``, a separator lost in a
+               PDF cell) are split where the organ-name recogniser (``parsers.nlp``) finds
+               organ names that exactly make up the part
 ``etc``        ``A等B`` gives the unit A and the group mention B (``市发改局等市级相关部门``)
 ``kind``       group when it names many (各…, 相关/有关…, N个…, …的单位), else agency
 ``normalize``  abbreviations expanded through ``data/unit_abbreviations.tsv``
@@ -25,7 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-Role = Literal["lead", "responsible", "cooperating"]
+Role = Literal["lead", "responsible", "cooperating", "mentioned"]
 Kind = Literal["agency", "group"]
 
 LEAD_FIRST_RULE = re.compile(r"排(?:在)?第一(?:位)?(?:的)?(?:为|是)牵头(?:单位)?")
@@ -127,6 +130,14 @@ _LABEL_ROLE: dict[str, Role] = {
 }
 
 
+_ORGAN_END = re.compile(r"(?:厅|局|委|中心|馆)(?=[省市县州区]|[\u4e00-\u9fff]{2,})")
+
+
+def _looks_glued(part: str) -> bool:
+    """Cheap test before asking the segmenter: an organ ending with more organ text after it."""
+    return len(part) >= 6 and bool(_ORGAN_END.search(part)) and unit_kind(part) == "agency"
+
+
 def split_unit_names(text: str) -> tuple[list[str], bool]:
     """The unit names of a list, and whether it states the lead-first rule."""
     labelled, lead_first = split_labelled_units(text)
@@ -148,6 +159,13 @@ def split_labelled_units(text: str) -> tuple[list[tuple[str, Role | None]], bool
             label_role = _LABEL_ROLE[label.group("label")]
             part = part[label.end() :]
         part = _TAIL.sub("", part).strip()
+        if _looks_glued(part):  # 审计厅省国资委: a separator lost on the way (a PDF cell)
+            from parsers.nlp import split_glued_organs
+
+            split = split_glued_organs(part)
+            if split:
+                names.extend((name, label_role) for name in split)
+                continue
         if "等" in part:
             head, _, group = part.partition("等")
             if head and not re.search(r"\d$", head):

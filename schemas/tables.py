@@ -209,7 +209,12 @@ TASK_UNITS = _schema(
         _field(
             "kind", pa.string(), "agency, or group for mentions such as 各乡、镇人民政府.", nullable=False
         ),
-        _field("role", pa.string(), "lead, responsible or cooperating.", nullable=False),
+        _field(
+            "role",
+            pa.string(),
+            "lead, responsible, cooperating, or mentioned (named in a requirement, not made responsible).",
+            nullable=False,
+        ),
     ],
 )
 

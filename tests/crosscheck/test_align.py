@@ -6,7 +6,7 @@ from crosscheck.align import AlignOptions, align, is_verbatim, load_options
 from crosscheck.check import cross_check
 from crosscheck.model import Item
 from crosscheck.similarity import Weights, bigrams, canonical, coverage
-from parsers import parse_file
+from tests.seeds import parsed
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
 
@@ -91,7 +91,7 @@ def test_thresholds_from_config(tmp_path):
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
 def test_luxian_takes_over_every_template_sentence(fmt):
     check = cross_check(
-        parse_file(RAW / f"001_3066dfd361fc75f9.{fmt}"), parse_file(RAW / f"000_3fcaf470a0c023ac.{fmt}")
+        parsed(RAW / f"001_3066dfd361fc75f9.{fmt}"), parsed(RAW / f"000_3fcaf470a0c023ac.{fmt}")
     )
     assert len(check.alignment.requirements) == 27
     assert not [r for r in check.alignment.requirements if r.status == "missing"]
@@ -101,7 +101,7 @@ def test_luxian_takes_over_every_template_sentence(fmt):
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
 def test_wanyuan_merges_and_additions(fmt):
     check = cross_check(
-        parse_file(RAW / f"003_b54ff24471a88dd0.{fmt}"), parse_file(RAW / f"000_3fcaf470a0c023ac.{fmt}")
+        parsed(RAW / f"003_b54ff24471a88dd0.{fmt}"), parsed(RAW / f"000_3fcaf470a0c023ac.{fmt}")
     )
     by_task = {t.task.number: t for t in check.alignment.tasks}
     requirement_numbers = {r.requirement.key: r.requirement.number for r in check.alignment.requirements}

@@ -14,9 +14,9 @@ from crosscheck.linking import (
     representatives,
 )
 from crosscheck.model import Item
-from parsers import parse_file
 from parsers.domains import DomainRow
 from parsers.model import Location
+from tests.seeds import parsed
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
 
@@ -66,7 +66,7 @@ def test_one_copy_per_notice_and_the_plans_own_format():
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
 def test_seed_plans_link_to_the_provincial_template(fmt):
     records = {
-        s: parse_file(RAW / f"{s}.{fmt}")
+        s: parsed(RAW / f"{s}.{fmt}")
         for s in (
             "000_3fcaf470a0c023ac",
             "001_3066dfd361fc75f9",

@@ -2,16 +2,16 @@ from pathlib import Path
 
 import pytest
 
-from parsers import parse_file
 from parsers.model import Location
 from parsers.targets import targets_in
+from tests.seeds import parsed
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
 def test_26_domains_of_the_template(fmt):
-    domains = parse_file(RAW / f"000_3fcaf470a0c023ac.{fmt}").domains
+    domains = parsed(RAW / f"000_3fcaf470a0c023ac.{fmt}").domains
     assert len(domains) == 26
     assert (domains[10].domain, domains[10].unit) == ("国土空间规划", "自然资源厅")
     assert domains[23].unit == "省市场监管局、省药监局"
@@ -19,7 +19,7 @@ def test_26_domains_of_the_template(fmt):
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
 def test_county_domain_table_renames(fmt):
-    domains = {d.domain for d in parse_file(RAW / f"001_3066dfd361fc75f9.{fmt}").domains}
+    domains = {d.domain for d in parsed(RAW / f"001_3066dfd361fc75f9.{fmt}").domains}
     assert "城乡规划" in domains and "救灾生产" in domains and "国土空间规划" not in domains
 
 
@@ -36,6 +36,6 @@ def test_targets_need_a_comparator_or_a_percentage():
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
 def test_targets_of_the_forwarding_notice(fmt):
-    record = parse_file(RAW / f"004_597f21caaa58e27d.{fmt}")
+    record = parsed(RAW / f"004_597f21caaa58e27d.{fmt}")
     assert [t.raw for t in record.targets] == ["不低于8000条", "不少于200条"]
     assert "不低于4%" in [t.raw for t in record.forwarded[0].targets]

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from parsers import parse_file
 from parsers.members import extract_members, split_name_post
 from tests.parsers.builders import doc_from_lines
+from tests.seeds import parsed
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
 
@@ -44,7 +44,7 @@ def test_roles_carry_over_and_unit_lists_split():
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
 def test_member_units_of_a_list_wrapped_over_lines(fmt):
-    members = parse_file(RAW / f"003_b54ff24471a88dd0.{fmt}").members
+    members = parsed(RAW / f"003_b54ff24471a88dd0.{fmt}").members
     people = [(m.role, m.name) for m in members if m.name]
     assert people == [("组长", "朱挺"), ("副组长", "熊江成"), ("副组长", "何思源")]
     units = [m.unit for m in members if m.unit]
@@ -53,6 +53,6 @@ def test_member_units_of_a_list_wrapped_over_lines(fmt):
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
 def test_luxian_members(fmt):
-    members = parse_file(RAW / f"001_3066dfd361fc75f9.{fmt}").members
+    members = parsed(RAW / f"001_3066dfd361fc75f9.{fmt}").members
     assert len(members) == 27
     assert members[2].post == "宣传部副部长、县委外宣办(县政府新闻办主任"  # wrapped post joined

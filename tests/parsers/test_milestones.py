@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from parsers import parse_file
 from parsers.milestones import extract_milestones
 from tests.parsers.builders import doc_from_lines
+from tests.seeds import parsed
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
 
@@ -40,6 +40,6 @@ def test_year_led_stages():
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
 def test_wanyuan_work_steps(fmt):
-    stages = parse_file(RAW / f"003_b54ff24471a88dd0.{fmt}").milestones
+    stages = parsed(RAW / f"003_b54ff24471a88dd0.{fmt}").milestones
     assert [m.name for m in stages] == ["调研摸排阶段", "动员部署阶段", "组织实施阶段", "巩固提升阶段"]
     assert stages[0].deadline.raw == "2021年9月底前" and stages[0].deadline.date == dt.date(2021, 9, 30)

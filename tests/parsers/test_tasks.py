@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from parsers import parse_file
 from parsers.tasks import extract_tasks, header_meaning, split_sentences, task_table_layout
 from tests.parsers.builders import doc_from_blocks, table_block
+from tests.seeds import parsed
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
 
@@ -150,8 +150,8 @@ def test_sentence_split_keeps_quotes_with_their_sentence():
 
 
 def test_task_ids_are_stable_across_runs():
-    first = [t.task_id for t in parse_file(RAW / "003_b54ff24471a88dd0.docx").tasks]
-    again = [t.task_id for t in parse_file(RAW / "003_b54ff24471a88dd0.docx").tasks]
+    first = [t.task_id for t in parsed(RAW / "003_b54ff24471a88dd0.docx").tasks]
+    again = [t.task_id for t in parsed(RAW / "003_b54ff24471a88dd0.docx").tasks]
     assert first == again and len(set(first)) == len(first)
 
 
@@ -169,7 +169,7 @@ def _no_fragments(units: list[str]) -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_wanyuan_plan_gives_25_complete_tasks(fmt):
-    tasks = parse_file(RAW / f"003_b54ff24471a88dd0.{fmt}").tasks
+    tasks = parsed(RAW / f"003_b54ff24471a88dd0.{fmt}").tasks
     assert len(tasks) == 25
     for t in tasks:
         assert t.lead_leader and t.lead_unit and t.responsible_units and t.deadline.date
@@ -182,7 +182,7 @@ def test_wanyuan_plan_gives_25_complete_tasks(fmt):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_luxian_plan_gives_26_tasks_with_units(fmt):
-    tasks = parse_file(RAW / f"001_3066dfd361fc75f9.{fmt}").tasks
+    tasks = parsed(RAW / f"001_3066dfd361fc75f9.{fmt}").tasks
     assert len(tasks) == 26
     for t in tasks:
         assert t.responsible_units
@@ -191,7 +191,7 @@ def test_luxian_plan_gives_26_tasks_with_units(fmt):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_forwarded_notice_rows_resolve_year_less_deadlines(fmt):
-    (forwarded,) = parse_file(RAW / f"004_597f21caaa58e27d.{fmt}").forwarded
+    (forwarded,) = parsed(RAW / f"004_597f21caaa58e27d.{fmt}").forwarded
     by_raw = {t.deadline.raw: t.deadline.date for t in forwarded.tasks if t.deadline}
     assert by_raw["9月30日前"] == dt.date(2021, 9, 30)
     assert by_raw["全年"] == dt.date(2021, 12, 31)
@@ -202,6 +202,6 @@ def test_forwarded_notice_rows_resolve_year_less_deadlines(fmt):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_template_requirements_are_its_task_sentences(fmt):
-    tasks = parse_file(RAW / f"000_3fcaf470a0c023ac.{fmt}").tasks
+    tasks = parsed(RAW / f"000_3fcaf470a0c023ac.{fmt}").tasks
     assert len(tasks) == 27 and all(t.source == "prose" for t in tasks)
     assert tasks[1].text == "探索建立群众参与基层政府有关会议制度。"
