@@ -21,6 +21,7 @@ run: install
 	$(VENV)/bin/gongwen run
 
 test: install system-deps
+	bash scripts/install-browser.sh
 	$(VENV)/bin/pytest
 
 lint: install

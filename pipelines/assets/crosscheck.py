@@ -2,8 +2,9 @@
 
 Unpartitioned and downstream of the tables: linking needs every notice at once (a plan and its
 template are different documents). One run aligns each plan (one copy per notice) with each
-template it names, writes ``plan_alignment``, ``plan_domains`` and ``missing_templates``, and
-puts the counts per plan in the asset's metadata.
+template it names, writes ``plan_alignment``, ``plan_domains`` and ``missing_templates``, and the
+HTML reports under ``warehouse/reports/`` (one per plan, one overview per template); the counts
+per plan and the report paths go into the asset's metadata, so an analyst opens them from the UI.
 """
 
 import datetime as dt
@@ -16,6 +17,8 @@ from crosscheck.align import load_options
 from crosscheck.check import cross_check_corpus
 from crosscheck.from_tables import corpus_from_rows
 from crosscheck.linking import load_links
+from crosscheck.model import CrossCheck
+from crosscheck.report import overview_file_name, report_file_name, write_overview, write_plan_report
 from pipelines.assets.warehouse import TABLE_ASSETS
 from pipelines.metadata import table_metadata
 from pipelines.resources import Warehouse
@@ -24,6 +27,24 @@ from schemas.tables import DERIVED_TABLES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TIMEZONE = ZoneInfo("Asia/Shanghai")
+
+
+REPORTS_DIR = "reports"
+
+
+def write_reports(checks: list[CrossCheck], folder: Path) -> dict[str, Path]:
+    """One report per plan (keyed by the plan's doc_id) and one overview per template
+    (keyed ``overview <template number or title>``), written atomically into ``folder``."""
+    written: dict[str, Path] = {}
+    by_template: dict[str, list[CrossCheck]] = {}
+    for check in checks:
+        written[check.plan.doc_id] = write_plan_report(check, folder / report_file_name(check))
+        by_template.setdefault(check.template.doc_id, []).append(check)
+    for group in by_template.values():
+        template = group[0].template
+        name = f"overview {template.doc_number or template.title or template.doc_id}"
+        written[name] = write_overview(group, folder / overview_file_name(template))
+    return written
 
 
 class CrossCheckSettings(ConfigurableResource):
@@ -55,8 +76,10 @@ def plan_alignment(
     )
     tables = crosscheck_tables(checks, missing)
     paths = {name: warehouse.write_table(name, tables[name]) for name in DERIVED_TABLES}
+    reports = write_reports(checks, warehouse.path / REPORTS_DIR)
     per_plan = "\n".join(
-        f"| {c.plan.title or c.plan.path} | {c.template.doc_number or c.template.title} | "
+        f"| [{c.plan.title or c.plan.path}]({reports[c.plan.doc_id].as_uri()}) | "
+        f"{c.template.doc_number or c.template.title} | "
         + " | ".join(str(c.summary()[k]) for k in ("verbatim", "modified", "partial", "missing", "added"))
         + " |"
         for c in checks
@@ -69,6 +92,12 @@ def plan_alignment(
         metadata={
             **table_metadata(tables["plan_alignment"], paths["plan_alignment"]),
             "plans_checked": len(checks),
+            "reports_dir": MetadataValue.path(str(warehouse.path / REPORTS_DIR)),
+            **{
+                f"overview {name}": MetadataValue.path(str(path))
+                for name, path in reports.items()
+                if name.startswith("overview")
+            },
             "missing_templates": len(missing),
             "plans": MetadataValue.md(
                 "| plan | template | verbatim | modified | partial | missing | added |\n"

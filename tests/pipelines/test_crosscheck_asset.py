@@ -79,3 +79,13 @@ def test_domain_changes_written(warehouse: Path) -> None:
     rows = pq.read_table(table_path(warehouse, "plan_domains")).to_pylist()
     assert {"renamed", "reassigned"} <= {r["status"] for r in rows}
     assert any(r["template_domain"] == "国土空间规划" and r["plan_domain"] == "城乡规划" for r in rows)
+
+
+def test_reports_written_for_every_plan_and_template(warehouse: Path) -> None:
+    reports = sorted(p.name for p in (warehouse / "reports").glob("*.html"))
+    assert len([n for n in reports if n.startswith("report_")]) == 2
+    assert len([n for n in reports if n.startswith("overview_")]) == 1
+    overview = next((warehouse / "reports").glob("overview_*.html")).read_text(encoding="utf-8")
+    for name in reports:
+        if name.startswith("report_"):
+            assert f'href="{name}"' in overview  # the overview links each plan's report
