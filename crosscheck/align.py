@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from crosscheck.model import Alignment, Item, Link, RequirementResult, TaskResult
+from crosscheck.model import Alignment, Item, Link, RequirementResult, RequirementStatus, TaskResult
 from crosscheck.similarity import Weights, bigrams, coverage, union, window_ratio
 
 _STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -106,6 +106,7 @@ def align(
                 cover = trial
         best = max((s for _, s in links), default=scored[0][0][0] if scored else 0.0)
         similarity = max(best, cover)
+        status: RequirementStatus
         if links and any(is_verbatim(req.text, tasks[j].text) for j, _ in links):
             status = "verbatim"
         elif links and similarity >= opts.modified:

@@ -140,9 +140,9 @@ def find_templates(
     for plan_name, template_name in (configured or {}).items():
         if plan_name not in _names(plan):
             continue
-        hits = [c for c in pool if template_name in _names(c)]
-        found.extend(TemplateLink(plan, c, "config") for c in hits)
-        if not hits:
+        configured_hits = [c for c in pool if template_name in _names(c)]
+        found.extend(TemplateLink(plan, c, "config") for c in configured_hits)
+        if not configured_hits:
             is_number = "〔" in template_name
             missing.append(
                 MissingTemplate(
