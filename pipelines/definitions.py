@@ -4,19 +4,25 @@ from dagster import Definitions, in_process_executor
 
 from pipelines.assets.crosscheck import CrossCheckSettings, plan_alignment
 from pipelines.assets.ingest import parsed_documents
+from pipelines.assets.scrape import ScrapeSources, scraped_files
 from pipelines.assets.warehouse import TABLE_ASSETS
 from pipelines.checks import CHECKS
 from pipelines.jobs import ingest_job, register_documents_job
 from pipelines.resources import RawStore, Warehouse
+from pipelines.schedules import SCHEDULES, scrape_job
+from pipelines.sensors import SENSORS
 
 defs = Definitions(
-    assets=[parsed_documents, *TABLE_ASSETS.values(), plan_alignment],
+    assets=[parsed_documents, *TABLE_ASSETS.values(), plan_alignment, scraped_files],
     asset_checks=CHECKS,
-    jobs=[ingest_job, register_documents_job],
+    jobs=[ingest_job, register_documents_job, scrape_job],
+    schedules=SCHEDULES,
+    sensors=SENSORS,
     resources={
         "raw_store": RawStore(),
         "warehouse": Warehouse(),
         "crosscheck_settings": CrossCheckSettings(),
+        "scrape_sources": ScrapeSources(),
     },
     # One process per run instead of one per step: the steps are light and mostly sequential,
     # and each extra process pays the Dagster + parsers import (~4 s) again.
