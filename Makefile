@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps run test lint typecheck corpus ui clean
+.PHONY: install system-deps run test lint typecheck corpus ui clean fuzz audit bad-corpus
 
 install: $(STAMP)
 
@@ -33,6 +33,20 @@ typecheck: install
 
 corpus: install system-deps
 	$(PY) -m scripts.corpus
+
+# Property-based fuzzing of the text parsers with many examples (CI runs a few dozen per property).
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest -q -p no:cacheprovider tests/robustness/test_fuzz.py
+
+# Known vulnerabilities in the installed dependencies (PyPI advisory data). --strict: a package
+# that could not be checked (advisory service unreachable) fails the audit instead of passing it.
+audit: install
+	test -x $(VENV)/bin/pip-audit || $(VENV)/bin/uv pip install --quiet --python $(PY) 'pip-audit>=2.7'
+	$(VENV)/bin/pip-audit --strict --skip-editable --progress-spinner off
+
+# Regenerate tests/fixtures/bad/ (the bad-input corpus and its MANIFEST.tsv).
+bad-corpus: install
+	$(PY) scripts/make_bad_corpus.py
 
 ui: install
 	$(VENV)/bin/gongwen ui

@@ -36,7 +36,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         if args.debug:  # in this process, without limits, so that the traceback is the reader's
             record = parse_file(path)
         else:
-            with Guard(limits) as guard:
+            with Guard(limits, warm=False) as guard:
                 record = guard.parse(path)
     except ParseError as err:
         _error(str(err))

@@ -106,18 +106,25 @@ def _set_memory_cap(limit_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def _worker_entry(fd: int) -> None:  # pragma: no cover - runs in the worker
-    """Serve ``(target, path, memory_bytes)`` requests on socket ``fd`` until it closes or ``None``."""
+def _worker_entry(fd: int, warm: bool = True) -> None:  # pragma: no cover - runs in the worker
+    """Serve ``(target, path, memory_bytes)`` requests on socket ``fd`` until it closes or ``None``.
+
+    ``warm``: import every reader before the first request (a run reads many files; a single
+    ``gongwen parse`` imports only the reader it needs).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     conn = Connection(fd)
     import importlib
 
-    import parsers.docx
-    import parsers.extract
-    import parsers.html
-    import parsers.pdf  # noqa: F401  (warm every reader once)
-
+    try:
+        for module in (
+            ("parsers.extract", "parsers.pdf", "parsers.docx", "parsers.html") if warm else ("parsers",)
+        ):
+            importlib.import_module(module)
+    except BaseException:
+        conn.send(("broken", traceback.format_exc()))
+        return
     functions: dict[str, Any] = {}
     conn.send(("ready", os.getpid()))
     while True:
@@ -171,15 +178,21 @@ class Guard:
     """One reusable worker process and the limits it enforces; use as a context manager.
 
     ``target`` is the function the worker calls with the path (``"module:function"``, default
-    ``parsers:parse_file``); ``silence_worker=False`` lets the worker's stdout/stderr through
-    (for debugging readers).
+    ``parsers:parse_file``); ``warm=False`` skips importing every reader up front (for one file);
+    ``silence_worker=False`` lets the worker's stdout/stderr through (for debugging readers).
     """
 
     def __init__(
-        self, limits: Limits | None = None, *, target: str = DEFAULT_TARGET, silence_worker: bool = True
+        self,
+        limits: Limits | None = None,
+        *,
+        target: str = DEFAULT_TARGET,
+        warm: bool = True,
+        silence_worker: bool = True,
     ) -> None:
         self.limits = limits or Limits()
         self.target = target
+        self.warm = warm
         self.silence_worker = silence_worker
         self._worker: _Worker | None = None
         self._lock = threading.Lock()
@@ -201,7 +214,11 @@ class Guard:
         out = subprocess.DEVNULL if self.silence_worker else None
         try:
             process = subprocess.Popen(
-                [sys.executable, "-c", f"from parsers.guard import _worker_entry; _worker_entry({fd})"],
+                [
+                    sys.executable,
+                    "-c",
+                    f"from parsers.guard import _worker_entry; _worker_entry({fd}, {self.warm})",
+                ],
                 pass_fds=(fd,),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
@@ -217,10 +234,16 @@ class Guard:
             self._kill(worker)
             raise RuntimeError(f"the reader process did not start within {_STARTUP_TIMEOUT_S:g} s")
         try:
-            conn.recv()
+            hello = conn.recv()
         except (EOFError, OSError) as err:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(2)
             code = self._kill(worker)
             raise RuntimeError(f"the reader process failed to start (exit code {code})") from err
+        if hello[0] != "ready":
+            self._kill(worker)
+            lines = str(hello[1]).strip().splitlines()
+            raise RuntimeError(f"the reader process failed to start: {lines[-1] if lines else hello}")
         return worker
 
     def _ensure(self) -> _Worker:

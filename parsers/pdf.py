@@ -137,12 +137,16 @@ def _fail(path: Path, exc: BaseException, doing: str) -> ParseError:
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
     names = {type(inner).__name__, type(exc).__name__}
     if names & _ENCRYPTION_ERRORS:
-        return ParseError("encrypted", str(path),
-                          "the PDF is password-protected; save an unprotected copy and parse that")
+        return ParseError(
+            "encrypted", str(path), "the PDF is password-protected; save an unprotected copy and parse that"
+        )
     detail = f"{type(inner).__name__}: {inner}".rstrip(": ")
-    return ParseError("corrupt", str(path),
-                      f"damaged or truncated PDF ({doing}: {detail}); download it again or repair it, "
-                      "e.g. with qpdf or by printing it to a new PDF")
+    return ParseError(
+        "corrupt",
+        str(path),
+        f"damaged or truncated PDF ({doing}: {detail}); download it again or repair it, "
+        "e.g. with qpdf or by printing it to a new PDF",
+    )
 
 
 def _page_count(pdf: pdfplumber.PDF) -> int | None:
@@ -201,15 +205,28 @@ def _layout_page(objs: _PageObjects, number: int) -> _Page:
     n_chars = len(free)
     grids: list[Grid] = []
     for cells in objs.tables:
-        grid_box = (min(b[0] for b in cells), min(b[1] for b in cells),
-                    max(b[2] for b in cells), max(b[3] for b in cells))
+        grid_box = (
+            min(b[0] for b in cells),
+            min(b[1] for b in cells),
+            max(b[2] for b in cells),
+            max(b[3] for b in cells),
+        )
         mine = [c for c in free if inside(c, grid_box)]
         taken = {id(c) for c in mine}
         free = [c for c in free if id(c) not in taken]
         grids.append(build_grid(cells, mine, number))
     cover = max(((i["x1"] - i["x0"]) * (i["bottom"] - i["top"]) for i in objs.images), default=0.0)
-    return _Page(number, objs.width, objs.height, group_lines(free, number), grids, len(objs.images),
-                 min(1.0, cover / max(objs.width * objs.height, 1.0)), n_chars, unmapped)
+    return _Page(
+        number,
+        objs.width,
+        objs.height,
+        group_lines(free, number),
+        grids,
+        len(objs.images),
+        min(1.0, cover / max(objs.width * objs.height, 1.0)),
+        n_chars,
+        unmapped,
+    )
 
 
 class _LibraryWarnings(logging.Handler):
@@ -247,18 +264,24 @@ def _read_pages(path: Path, opts: PdfOptions) -> tuple[list[_Page], dict[str, st
     try:
         count = _page_count(pdf)
         if count is not None and count > opts.max_pages:
-            raise ParseError("too_large", str(path),
-                             f"{count} pages, more than the limit of {opts.max_pages}; "
-                             "split the file or raise PdfOptions.max_pages")
+            raise ParseError(
+                "too_large",
+                str(path),
+                f"{count} pages, more than the limit of {opts.max_pages}; "
+                "split the file or raise PdfOptions.max_pages",
+            )
         try:
             meta = _meta(pdf)
             plumber_pages = pdf.pages
         except Exception as exc:
             raise _fail(path, exc, "reading the page tree") from exc
         if len(plumber_pages) > opts.max_pages:
-            raise ParseError("too_large", str(path),
-                             f"{len(plumber_pages)} pages, more than the limit of {opts.max_pages}; "
-                             "split the file or raise PdfOptions.max_pages")
+            raise ParseError(
+                "too_large",
+                str(path),
+                f"{len(plumber_pages)} pages, more than the limit of {opts.max_pages}; "
+                "split the file or raise PdfOptions.max_pages",
+            )
         if not plumber_pages:
             raise ParseError("corrupt", str(path), "the PDF has no pages; download it again")
         pages = []
@@ -334,8 +357,10 @@ def _strip_furniture(pages: list[_Page], areas: dict[int, TextArea]) -> None:
             first, last = pg.lines[0], pg.lines[-1]
             if first.bottom < pg.height * 0.2 and _set_apart(first, pg.lines[1:2], area, below=True):
                 found.append((0, ("top", _furniture_key(first.text))))
-            if len(pg.lines) > 1 and last.top > pg.height * 0.8 and _set_apart(
-                last, pg.lines[-2:-1], area, below=False
+            if (
+                len(pg.lines) > 1
+                and last.top > pg.height * 0.8
+                and _set_apart(last, pg.lines[-2:-1], area, below=False)
             ):
                 found.append((len(pg.lines) - 1, ("bottom", _furniture_key(last.text))))
         found = [(i, k) for i, k in found if _may_be_furniture(k[1])]
@@ -452,9 +477,13 @@ def _starts_paragraph(
     cur_centered, prev_centered = _centered(cur, area), _centered(prev, area)
     if cur_centered or prev_centered:
         joins_title = (
-            cur_centered and prev_centered and not big_gap
-            and _is_title_line(cur, area) and _is_title_line(prev, area)
-            and abs(cur.size - prev.size) <= 0.5 and cur.bold == prev.bold
+            cur_centered
+            and prev_centered
+            and not big_gap
+            and _is_title_line(cur, area)
+            and _is_title_line(prev, area)
+            and abs(cur.size - prev.size) <= 0.5
+            and cur.bold == prev.bold
         )
         return not joins_title
     if big_gap or (same_page and gap < -0.5 * cur.size):
@@ -484,13 +513,19 @@ class _TableAcc:
 
     @classmethod
     def start(cls, grid: Grid) -> _TableAcc:
-        return cls(rows=[list(r) for r in grid.rows], col_edges=grid.col_edges, pages=[grid.page],
-                   header_rows=_header_rows(grid))
+        return cls(
+            rows=[list(r) for r in grid.rows],
+            col_edges=grid.col_edges,
+            pages=[grid.page],
+            header_rows=_header_rows(grid),
+        )
 
     def continued_by(self, grid: Grid, first_on_page: bool) -> bool:
         """Same columns, first thing on the very next page, nothing after us on ours."""
         return (
-            self.open_at_page_end and first_on_page and grid.page == self.pages[-1] + 1
+            self.open_at_page_end
+            and first_on_page
+            and grid.page == self.pages[-1] + 1
             and len(grid.col_edges) == len(self.col_edges)
             and all(abs(a - b) <= 3.0 for a, b in zip(grid.col_edges, self.col_edges, strict=True))
         )
@@ -505,10 +540,7 @@ class _TableAcc:
         last = len(self.rows) - 1
         joined = bool(body) and last >= self.header_rows and _continues_row(self.rows[-1], body[0])
         offset = len(self.rows) - repeated - (1 if joined else 0)
-        new = [
-            [replace(c, origin=(c.origin[0] + offset, c.origin[1])) for c in row]
-            for row in body
-        ]
+        new = [[replace(c, origin=(c.origin[0] + offset, c.origin[1])) for c in row] for row in body]
         if joined:
             self._join_cut_row(new.pop(0), new)
         elif new and self.rows:
@@ -540,8 +572,12 @@ class _TableAcc:
             tuple(Cell(text=c.raw, raw=c.raw, row=r, col=k, origin=c.origin) for k, c in enumerate(row))
             for r, row in enumerate(self.rows)
         )
-        return Table(rows=rows, location=Location(block=block, page=self.pages[0]),
-                     pages=tuple(self.pages), header_rows=self.header_rows)
+        return Table(
+            rows=rows,
+            location=Location(block=block, page=self.pages[0]),
+            pages=tuple(self.pages),
+            header_rows=self.header_rows,
+        )
 
 
 def _row_texts(row: list[GridCell]) -> list[str]:
@@ -632,15 +668,17 @@ def _carry_merges(done: list[list[GridCell]], new: list[list[GridCell]], header_
                     row[k] = replace(above)
 
 
-def _always_filled(done: list[list[GridCell]], new: list[list[GridCell]], col: int,
-                   origin: tuple[int, int]) -> bool:
+def _always_filled(
+    done: list[list[GridCell]], new: list[list[GridCell]], col: int, origin: tuple[int, int]
+) -> bool:
     """Every body row but the empty cell's own has text in ``col`` (at least two such rows),
     and the empty cell's rows have text in some other column."""
     rows = [*done, *new]
     own = [row for row in rows if row[col].origin == origin]
     others = [row for row in rows if row[col].origin != origin]
     return (
-        len(others) >= 2 and all(row[col].raw.strip() for row in others)
+        len(others) >= 2
+        and all(row[col].raw.strip() for row in others)
         and any(c.raw.strip() for row in own for k, c in enumerate(row) if k != col)
     )
 
@@ -686,13 +724,19 @@ class _Assembler:
         for ln in lines[1:]:
             raw = join_cjk(raw, ln.text)
         first = lines[0]
-        style = TextStyle(bold=first.bold, centered=_centered(first, area), font_size=first.size,
-                          color=first.color)
+        style = TextStyle(
+            bold=first.bold, centered=_centered(first, area), font_size=first.size, color=first.color
+        )
         end = lines[-1].page
-        self.blocks.append(Paragraph(
-            text=raw, raw=raw, location=Location(block=len(self.blocks), page=first.page), style=style,
-            end_page=end if end != first.page else None,
-        ))
+        self.blocks.append(
+            Paragraph(
+                text=raw,
+                raw=raw,
+                location=Location(block=len(self.blocks), page=first.page),
+                style=style,
+                end_page=end if end != first.page else None,
+            )
+        )
 
     def flush_table(self) -> None:
         if self.table is not None:
@@ -715,8 +759,9 @@ class _Assembler:
                 self.table.open_at_page_end = last
                 continue
             self.flush_table()
-            if self.para and _starts_paragraph(self.para, item, self.areas[item.page], self.opts,
-                                               attachment_list=self.attachment_list):
+            if self.para and _starts_paragraph(
+                self.para, item, self.areas[item.page], self.opts, attachment_list=self.attachment_list
+            ):
                 self.flush_para()
             if not self.para:
                 self.attachment_list = bool(ATTACHMENT_NOTE_RE.match(item.text)) or (
@@ -750,9 +795,13 @@ def _text_areas(pages: list[_Page]) -> dict[int, TextArea]:
         grids = [g for pg in group for g in pg.grids]
         area = estimate_text_area(lines, body) if len(lines) >= 6 or width == main_width else None
         if area is None and grids:
-            area = TextArea(left=min(g.bbox[0] for g in grids), right=max(g.bbox[2] for g in grids),
-                            body_size=body, line_gap=fallback.line_gap if fallback else body * 0.8,
-                            bottom=max(g.bbox[3] for g in grids))
+            area = TextArea(
+                left=min(g.bbox[0] for g in grids),
+                right=max(g.bbox[2] for g in grids),
+                body_size=body,
+                line_gap=fallback.line_gap if fallback else body * 0.8,
+                bottom=max(g.bbox[3] for g in grids),
+            )
         elif area is None and fallback is not None:
             area = replace(fallback, right=fallback.right + width - main_width)
         if area is not None:  # a sparse document still has its text block reach low on the page
@@ -761,7 +810,8 @@ def _text_areas(pages: list[_Page]) -> dict[int, TextArea]:
             areas[pg.number] = area or TextArea(
                 left=min((ln.x0 for ln in pg.lines), default=0.0),
                 right=max((ln.x1 for ln in pg.lines), default=pg.width),
-                body_size=body, line_gap=body * 0.8,
+                body_size=body,
+                line_gap=body * 0.8,
                 bottom=max((ln.bottom for ln in pg.lines), default=pg.height),
             )
     return areas
@@ -771,8 +821,9 @@ def _page_warnings(pages: list[_Page], library: list[str]) -> list[str]:
     out = [f"damaged PDF, read anyway: {msg}" for msg in library[:5]]
     for pg in pages:
         if pg.image_cover >= 0.3 and not pg.lines and not pg.grids:
-            out.append(f"page {pg.number}: no text layer (image only); its text is missing, "
-                       "OCR is not supported")
+            out.append(
+                f"page {pg.number}: no text layer (image only); its text is missing, OCR is not supported"
+            )
         if pg.unmapped:
             out.append(f"page {pg.number}: {pg.unmapped} glyphs have no Unicode mapping and were dropped")
     return out
@@ -791,17 +842,25 @@ def parse(path: Path | str, options: PdfOptions | None = None) -> Document:
 
     if not any(pg.chars for pg in pages):
         if library.messages:
-            raise ParseError("corrupt", str(path),
-                             f"damaged PDF, no readable text ({library.messages[0]}); "
-                             "download it again or repair it")
+            raise ParseError(
+                "corrupt",
+                str(path),
+                f"damaged PDF, no readable text ({library.messages[0]}); download it again or repair it",
+            )
         if any(pg.unmapped for pg in pages):
-            raise ParseError("no_text_layer", str(path),
-                             "the text uses fonts without a Unicode mapping and cannot be read; "
-                             "OCR is not supported, find a text version of the document")
+            raise ParseError(
+                "no_text_layer",
+                str(path),
+                "the text uses fonts without a Unicode mapping and cannot be read; "
+                "OCR is not supported, find a text version of the document",
+            )
         if any(pg.images for pg in pages):
-            raise ParseError("no_text_layer", str(path),
-                             f"no text layer on any of its {len(pages)} pages (a scanned document); "
-                             "OCR is not supported, find a text version of the document")
+            raise ParseError(
+                "no_text_layer",
+                str(path),
+                f"no text layer on any of its {len(pages)} pages (a scanned document); "
+                "OCR is not supported, find a text version of the document",
+            )
         raise ParseError("empty", str(path), f"no text and no images on any of its {len(pages)} pages")
 
     areas = _text_areas(pages)
@@ -813,9 +872,18 @@ def parse(path: Path | str, options: PdfOptions | None = None) -> Document:
         assembler.add_page(pg)
     blocks = assembler.finish()
     if not blocks and any(pg.images for pg in pages):
-        raise ParseError("no_text_layer", str(path),
-                         "no body text, only page numbers over images (a scanned document); "
-                         "OCR is not supported, find a text version of the document")
-    doc = Document(path=str(path), format="pdf", blocks=tuple(blocks), meta=meta,
-                   page_count=len(pages), warnings=tuple(_page_warnings(pages, library.messages)))
+        raise ParseError(
+            "no_text_layer",
+            str(path),
+            "no body text, only page numbers over images (a scanned document); "
+            "OCR is not supported, find a text version of the document",
+        )
+    doc = Document(
+        path=str(path),
+        format="pdf",
+        blocks=tuple(blocks),
+        meta=meta,
+        page_count=len(pages),
+        warnings=tuple(_page_warnings(pages, library.messages)),
+    )
     return normalize_document(doc)

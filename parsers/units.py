@@ -32,16 +32,25 @@ Role = Literal["lead", "responsible", "cooperating", "mentioned"]
 Kind = Literal["agency", "group"]
 
 LEAD_FIRST_RULE = re.compile(r"排(?:在)?第一(?:位)?(?:的)?(?:为|是)牵头(?:单位)?")
-_NOTE = re.compile(r"[（(][^（）()]*(?:牵头|下同|附件|详见|见|负责|配合)[^（）()]*[）)]")
+# A note is a parenthesised group (no parentheses inside) that names one of these words. Written as
+# "find the group, then look for the word": the single pattern ``[（(][^（）()]*(?:词)[^（）()]*[）)]``
+# backtracked quadratically on a long unclosed group (40 000 characters: 10 s).
+_PAREN_GROUP = re.compile(r"[（(][^（）()]*[）)]")
+_NOTE_WORD = re.compile(r"牵头|下同|附件|详见|见|负责|配合")
 _TAIL = re.compile(
     r"(?:按(?:照)?各自职责(?:分工)?(?:推进|负责|落实)?|按职责分工负责|分别负责|共同负责|负责落实|负责)$"
 )
 _BARE_LEVEL = re.compile(r"^各?(?:乡|镇|县|市|区|州|乡镇|街道|村|社区|省)(?:[（(][^（）()]+[）)])?$")
 _GROUP = re.compile(
-    r"^各|^其他|^其它|相关|有关|^\d+个|各部门|各直属|各单位|的.*(?:部门|单位|机构)(?:[（(].*[）)])?$|"
-    r"(?:县级|市级|省级|州级|省直|市直|县直)部门|^部门$|^单位$|"
-    r"、.*(?:人民政府|政府|部门|单位)$"
+    r"^各|^其他|^其它|相关|有关|^\d+个|各部门|各直属|各单位|"
+    r"(?:县级|市级|省级|州级|省直|市直|县直)部门|^部门$|^单位$"
 )
+# Two more group forms are tested by ``_group_by_ending``: ``…的…部门/单位/机构`` (optionally
+# followed by a parenthesised qualifier) and ``A、…政府/部门/单位``. As the patterns
+# ``的.*(?:部门|单位|机构)(?:[（(].*[）)])?$`` and ``、.*(?:人民政府|政府|部门|单位)$`` they
+# backtracked cubically / quadratically (12 000 characters: minutes).
+_GROUP_WORD = re.compile(r"部门|单位|机构")
+_GROUP_WORD_PAREN = re.compile(r"(?:部门|单位|机构)[（(]")
 _LEVEL_GOVERNMENT = re.compile(
     r"^(?:乡|镇|县|市|区|州|乡镇|街道)(?:[（(][^（）()]+[）)])?(?:人民政府|政府|街道办事处|办事处)$"
 )
@@ -85,8 +94,32 @@ def normalize_unit_name(name: str) -> str:
     return name
 
 
+def _group_by_ending(name: str) -> bool:
+    """``re.search`` of ``的.*(?:部门|单位|机构)(?:[（(].*[）)])?$`` or ``、.*(?:人民政府|政府|部门|单位)$``
+    on ``name``, in linear time."""
+    text = name[:-1] if name.endswith("\n") else name  # ``$`` also matches before a final \n
+    line = text.rsplit("\n", 1)[-1]  # ``.`` does not cross line breaks
+    for word in ("政府", "部门", "单位"):  # 人民政府 ends in 政府
+        if line.endswith(word) and "、" in line[: -len(word)]:
+            return True
+    first = line.find("的")
+    if first < 0:
+        return False
+    if len(line) - 2 > first and _GROUP_WORD.fullmatch(line, len(line) - 2):
+        return True
+    if not line.endswith(("）", ")")):
+        return False
+    m = _GROUP_WORD_PAREN.search(line, first + 1)
+    return m is not None and m.end() <= len(line) - 1
+
+
 def unit_kind(name: str) -> Kind:
-    return "group" if _GROUP.search(name) else "agency"
+    return "group" if _GROUP.search(name) or _group_by_ending(name) else "agency"
+
+
+def remove_notes(text: str) -> str:
+    """Take out parenthesised instructions (``（排第一位的为牵头单位，下同）``, ``（详见附件4）``)."""
+    return _PAREN_GROUP.sub(lambda m: "" if _NOTE_WORD.search(m.group()) else m.group(), text)
 
 
 def _split_top_level(text: str) -> list[str]:
@@ -150,7 +183,7 @@ def split_labelled_units(text: str) -> tuple[list[tuple[str, Role | None]], bool
     # A line of its own is an item (a cell listing one unit per line); a line starting with
     # 等 continues the line before it (``市民政局`` / ``等市级相关部门``).
     text = re.sub(r"\s*\n\s*(?=等)", "", text.strip())
-    text = _NOTE.sub("", re.sub(r"\s*\n\s*", "、", text))
+    text = remove_notes(re.sub(r"\s*\n\s*", "、", text))
     names: list[tuple[str, Role | None]] = []
     label_role: Role | None = None
     for part in _regroup(_split_top_level(text)):

@@ -13,12 +13,14 @@ import pyarrow as pa
 from dagster import ConfigurableResource, EnvVar
 from pydantic import Field
 
+from parsers.guard import Limits
 from pipelines import storage
 from pipelines.partitions import discover_raw_files
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RAW_DIR_ENV = "GONGWEN_RAW_DIR"
 WAREHOUSE_DIR_ENV = "GONGWEN_WAREHOUSE_DIR"
+_DEFAULT_LIMITS = Limits()
 
 
 def resolve_dir(root: str | None, env_var: str, default: str) -> Path:
@@ -29,12 +31,27 @@ def resolve_dir(root: str | None, env_var: str, default: str) -> Path:
 
 
 class RawStore(ConfigurableResource):
-    """The raw landing zone: one partition per file (see ``pipelines.partitions``)."""
+    """The raw landing zone: one partition per file (see ``pipelines.partitions``), and the
+    per-file limits under which each file is read (``parsers.guard``)."""
 
     root: str | None = Field(
         default=None,
         description=f"Raw directory. Default: ${RAW_DIR_ENV}, else raw/ in the project.",
     )
+    parse_timeout_s: float = Field(
+        default=_DEFAULT_LIMITS.timeout_s, gt=0, description="Wall-clock limit for reading one file (s)."
+    )
+    parse_max_memory_mb: int = Field(
+        default=_DEFAULT_LIMITS.max_memory_mb,
+        ge=0,
+        description="Memory cap of the reader process (MB, 0: none).",
+    )
+    max_file_mb: float = Field(
+        default=_DEFAULT_LIMITS.max_file_mb, gt=0, description="Larger files are refused (MB)."
+    )
+
+    def limits(self) -> Limits:
+        return Limits(self.parse_timeout_s, self.parse_max_memory_mb, self.max_file_mb)
 
     @property
     def path(self) -> Path:

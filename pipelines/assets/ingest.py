@@ -20,6 +20,7 @@ from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, Me
 
 import parsers
 from parsers.errors import ParseError
+from parsers.guard import Limits, ReaderError, parse_guarded
 from pipelines.partitions import documents_partitions
 from pipelines.resources import RawStore, Warehouse
 from schemas.rows import quarantine_table, record_tables
@@ -41,12 +42,16 @@ class Outcome:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def ingest_file(path: Path, rel_path: str, now: dt.datetime | None = None) -> Outcome:
+def ingest_file(
+    path: Path, rel_path: str, now: dt.datetime | None = None, limits: Limits | None = None
+) -> Outcome:
     """Parse one file into its warehouse tables, or into a quarantine row when it fails.
 
-    ``ParseError`` (bad input) and any other exception (a parser bug, kind ``internal_error``)
-    quarantine at stage ``parse``; a record that does not fit the schema quarantines at stage
-    ``convert`` (kind ``schema_error``). Never raises for a bad file.
+    With ``limits`` (what the asset passes) the file is read by ``parsers.guard`` in its worker
+    process within them (size, time, memory); without, in this process and unguarded (tests,
+    debugging). ``ParseError`` (bad input, over a limit) and any other exception
+    (a parser bug, kind ``internal_error``) quarantine at stage ``parse``; a record that does not
+    fit the schema quarantines at stage ``convert`` (kind ``schema_error``). Never raises for a bad file.
     """
     recorded_at = now or dt.datetime.now(dt.UTC)
 
@@ -55,9 +60,11 @@ def ingest_file(path: Path, rel_path: str, now: dt.datetime | None = None) -> Ou
         return Outcome("quarantined", {"quarantine": table}, message, kind, {"quarantine": 1})
 
     try:
-        record = parsers.parse_file(path)
+        record = parse_guarded(path, limits) if limits is not None else parsers.parse_file(path)
     except ParseError as err:
         return quarantined("parse", err.kind, err.message)
+    except ReaderError as err:
+        return quarantined("parse", "internal_error", str(err))
     except Exception as err:  # a parser bug must not stop the other documents
         return quarantined("parse", "internal_error", f"{type(err).__name__}: {err}")
     try:
@@ -92,7 +99,7 @@ def parsed_documents(
             status, message = "missing", "the file is no longer in the raw directory"
             meta: dict[str, Any] = {"status": status, "message": message}
         else:
-            outcome = ingest_file(raw_store.path / rel, rel)
+            outcome = ingest_file(raw_store.path / rel, rel, limits=raw_store.limits())
             if outcome.error_kind == "internal_error":
                 context.log.error(f"{rel}: parser bug, quarantined: {outcome.message}")
             warehouse.write_fragments(key, outcome.tables)

@@ -1,0 +1,133 @@
+"""``parsers.guard``: per-file limits in a reusable worker process."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import parsers
+from parsers.errors import ParseError
+from parsers.guard import Guard, Limits, ReaderError, parse_guarded
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = [ROOT / "raw" / f"002_c5a7bb6645cf0ce3.{ext}" for ext in ("pdf", "docx", "html")]
+W = "tests.robustness.workers:"
+
+
+@pytest.fixture(scope="module")
+def guard() -> Guard:
+    with Guard() as g:
+        yield g
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.suffix)
+def test_records_pickle_and_guarded_equals_in_process(path: Path, guard: Guard) -> None:
+    record = parsers.parse_file(path)
+    assert pickle.loads(pickle.dumps(record)) == record
+    document = parsers.read_document(path)
+    assert pickle.loads(pickle.dumps(document)) == document
+    assert guard.parse(path) == record
+    assert parse_guarded(path) == record
+
+
+def test_worker_is_reused(tmp_path: Path) -> None:
+    with Guard(target=W + "pid") as g:
+        first = g.parse(SAMPLES[0])
+        assert g.parse(SAMPLES[1]) == first != os.getpid()
+        assert g.restarts == 0
+
+
+def test_timeout_stops_the_file_and_replaces_the_worker() -> None:
+    with Guard(Limits(timeout_s=1.0), target=W + "hang") as g:
+        start = time.monotonic()
+        with pytest.raises(ParseError) as err:
+            g.parse(SAMPLES[0])
+        assert time.monotonic() - start < 5
+        assert err.value.kind == "timeout"
+        assert str(SAMPLES[0]) in str(err.value) and "1 s limit" in err.value.message
+        g.target = W + "echo"
+        assert g.parse(SAMPLES[0]) == str(SAMPLES[0])
+        assert g.restarts == 1
+
+
+def test_memory_cap() -> None:
+    with Guard(Limits(max_memory_mb=512, timeout_s=60), target=W + "eat_memory") as g:
+        with pytest.raises(ParseError) as err:
+            g.parse(SAMPLES[0])
+        assert err.value.kind == "too_large" and "512 MB memory limit" in err.value.message
+        g.target = W + "echo"
+        assert g.parse(SAMPLES[0]) == str(SAMPLES[0])
+
+
+@pytest.mark.parametrize(
+    ("target", "kind", "signame"), [("crash", "corrupt", "SIGSEGV"), ("killed", "too_large", "SIGKILL")]
+)
+def test_dead_worker(target: str, kind: str, signame: str) -> None:
+    with Guard(target=W + target) as g:
+        with pytest.raises(ParseError) as err:
+            g.parse(SAMPLES[0])
+        assert err.value.kind == kind and signame in err.value.message
+        g.target = W + "echo"
+        assert g.parse(SAMPLES[0]) == str(SAMPLES[0])
+
+
+def test_reader_bug_is_a_reader_error_and_the_worker_survives() -> None:
+    with Guard(target=W + "bug") as g:
+        with pytest.raises(ReaderError) as err:
+            g.parse(SAMPLES[0])
+        assert str(err.value) == "KeyError: 'oops'" and "Traceback" in err.value.worker_traceback
+        assert g.restarts == 0
+
+
+def test_size_and_existence_are_checked_before_reading(tmp_path: Path) -> None:
+    with Guard(Limits(max_file_mb=0.01), target=W + "crash") as g:  # the worker must not be asked
+        with pytest.raises(ParseError) as err:
+            g.parse(SAMPLES[0])
+        assert err.value.kind == "too_large" and "0.01 MB limit" in err.value.message
+        with pytest.raises(ParseError) as err:
+            g.parse(tmp_path / "missing.pdf")
+        assert err.value.kind == "not_found"
+        with pytest.raises(ParseError) as err:
+            g.parse(tmp_path)
+        assert err.value.kind == "not_found"
+        assert g._worker is None
+
+
+@pytest.mark.parametrize("bad", [{"timeout_s": 0}, {"max_memory_mb": 10}, {"max_file_mb": -1}])
+def test_limits_are_validated(bad: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        Limits(**bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
+def test_worker_dies_with_its_parent() -> None:
+    code = (
+        "import sys, time\n"
+        "from parsers.guard import Guard\n"
+        "g = Guard(target='tests.robustness.workers:pid')\n"
+        "print(g.parse(sys.argv[1]), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", code, str(SAMPLES[0])], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    worker_pid = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(worker_pid, signal.SIGKILL)
+    pytest.fail("the worker outlived its killed parent")
