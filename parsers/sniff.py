@@ -27,6 +27,13 @@ LEGACY_SUFFIXES = {
     ".rtf": "RTF",
 }
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Directory entries of an OLE container name their streams in UTF-16LE.
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def _read_head(path: Path, size: int) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(size)
 
 
 def sniff_bytes(head: bytes, path: Path) -> str:
@@ -71,6 +78,14 @@ def detect_format(path: Path) -> SourceFormat:
             f"{LEGACY_SUFFIXES[suffix]} files are not read yet; convert it to .docx or PDF",
         )
     expected = SUFFIX_FORMAT.get(suffix)
+    if content == "ole" and _ENCRYPTED_PACKAGE in _read_head(path, 1 << 20):
+        # A password-protected .docx/.xlsx is an OLE container with an EncryptedPackage stream.
+        raise ParseError(
+            "encrypted",
+            str(path),
+            "the document is password-protected; open it with its password, save an "
+            "unprotected copy and parse that",
+        )
     if content == "ole":
         what = "a Word 97-2003 (.doc) or WPS file"
         if expected:

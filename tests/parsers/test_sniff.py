@@ -60,3 +60,10 @@ def test_html_and_pdf_detected(tmp_path):
     pdf = tmp_path / "x"
     pdf.write_bytes(b"%PDF-1.7\n")
     assert detect_format(pdf) == "pdf"
+
+
+def test_password_protected_docx_is_encrypted_not_mislabeled(tmp_path):
+    p = tmp_path / "notice.docx"
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512 + "EncryptedPackage".encode("utf-16-le"))
+    kind, message = _error_kind(p)
+    assert kind == "encrypted" and "password" in message

@@ -14,14 +14,7 @@ GOOD_FILES = [ROOT / "raw" / f"001_3066dfd361fc75f9.{ext}" for ext in ("pdf", "d
 
 #: Files a reader currently gets wrong: name -> (kind it gives now, what is wrong and where).
 #: Their tests are ``xfail(strict=True)``: they flip to failures, to be removed here, once fixed.
-KNOWN_WRONG: dict[str, tuple[str, str]] = {
-    "docx_encrypted.docx": (
-        "mislabeled",
-        "parsers/sniff.py detect_format calls every OLE file named .docx a renamed .doc/.wps before "
-        "parsers/docx.py can see the EncryptionInfo/EncryptedPackage streams of a password-protected "
-        ".docx; expected kind 'encrypted'",
-    ),
-}
+KNOWN_WRONG: dict[str, tuple[str, str]] = {}
 
 
 @dataclass(frozen=True)
