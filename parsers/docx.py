@@ -109,11 +109,18 @@ def parse(path: Path | str, options: DocxOptions | None = None) -> Document:
     except ParseError:
         raise
     except Exception as exc:  # python-docx raises KeyError, lxml, zipfile and ValueError errors
+        if "Excessive depth" in str(exc):
+            raise ParseError(
+                "corrupt",
+                str(p),
+                "the document's XML is nested too deeply to be a real Word document (a damaged or "
+                "hostile file); open and re-save it in Word or LibreOffice if it should be readable",
+            ) from exc
         raise ParseError(
             "corrupt",
             str(p),
-            f"Word could not be opened ({type(exc).__name__}: {exc}); the file is damaged — "
-            "open and re-save it in Word or LibreOffice",
+            f"Word could not be opened ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); the file "
+            "is damaged — open and re-save it in Word or LibreOffice",
         ) from exc
     try:
         reader = _Reader(document, opts)
