@@ -27,6 +27,7 @@ from parsers.dates import parse_date, standalone_date
 from parsers.docnumber import find_doc_numbers, is_doc_number_line
 from parsers.model import Document, Location, Paragraph, Table
 from parsers.record import Attachment, Citation, NoticeRecord
+from parsers.text import split_outside_brackets
 from parsers.vocab import word_list
 
 # ---------------------------------------------------------------------------------------------
@@ -233,21 +234,7 @@ _TOP_LEVEL_SEP = "，,;；"
 
 def split_top_level(text: str, seps: str = _TOP_LEVEL_SEP) -> list[str]:
     """Split at separators outside any parentheses (``县(市、区)`` stays whole)."""
-    parts: list[str] = []
-    depth = 0
-    cur: list[str] = []
-    for ch in text:
-        if ch in "(（[［〔【《":
-            depth += 1
-        elif ch in ")）]］〕】》" and depth:
-            depth -= 1
-        if ch in seps and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
-    return [p.strip(" 。.") for p in parts if p.strip(" 。.")]
+    return split_outside_brackets(text, seps, " 。.")
 
 
 def find_recipients(paras: Sequence[_Para], body_start: int) -> tuple[str, ...]:

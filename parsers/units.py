@@ -28,6 +28,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
+from parsers.text import split_outside_brackets
+
 Role = Literal["lead", "responsible", "cooperating", "mentioned"]
 Kind = Literal["agency", "group"]
 
@@ -122,24 +124,6 @@ def remove_notes(text: str) -> str:
     return _PAREN_GROUP.sub(lambda m: "" if _NOTE_WORD.search(m.group()) else m.group(), text)
 
 
-def _split_top_level(text: str) -> list[str]:
-    parts: list[str] = []
-    depth = 0
-    cur: list[str] = []
-    for ch in text:
-        if ch in "(（":
-            depth += 1
-        elif ch in ")）" and depth:
-            depth -= 1
-        if ch in _SEPARATORS and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
-    return [p.strip(" \t。.") for p in parts if p.strip(" \t。.")]
-
-
 def _regroup(parts: list[str]) -> list[str]:
     out: list[str] = []
     pending: list[str] = []
@@ -186,7 +170,7 @@ def split_labelled_units(text: str) -> tuple[list[tuple[str, Role | None]], bool
     text = remove_notes(re.sub(r"\s*\n\s*", "、", text))
     names: list[tuple[str, Role | None]] = []
     label_role: Role | None = None
-    for part in _regroup(_split_top_level(text)):
+    for part in _regroup(split_outside_brackets(text, _SEPARATORS)):
         label = _ROLE_LABEL.match(part)
         if label:
             label_role = _LABEL_ROLE[label.group("label")]
