@@ -1,4 +1,6 @@
-"""Chinese dates: ``2021年8月12日``, ``2021-08-12``, and Chinese numerals ``二〇二一年八月十二日``."""
+"""Chinese dates: ``2021年8月12日``, ``2021-08-12``, Chinese numerals ``二〇二一年八月十二日``, and
+the Republic-of-China calendar used in Taiwan (``中华民国110年8月12日`` = 2021-08-12; text is
+Simplified by the time it gets here)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,10 @@ DATE = re.compile(
     rf"(?P<y>(?:19|20)\d{{2}}|[{_CN_NUM}O]{{4}}){_SP}年{_SP}(?P<m>\d{{1,2}}|[{_CN_NUM}]{{1,3}})"
     rf"{_SP}月{_SP}(?P<d>\d{{1,2}}|[{_CN_NUM}]{{1,3}}){_SP}[日号]"
 )
+ROC_DATE = re.compile(
+    rf"(?:中华民国|民国){_SP}(?P<y>\d{{2,3}}){_SP}年{_SP}(?P<m>\d{{1,2}}){_SP}月{_SP}(?P<d>\d{{1,2}}){_SP}[日号]"
+)
+ROC_OFFSET = 1911
 ISO_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})")
 # A line that is a date and nothing else (the 成文日期 under a signature), parentheses allowed.
 STANDALONE_DATE = re.compile(rf"^[（(]?{_SP}(?:{DATE.pattern}){_SP}[）)]?$")
@@ -59,11 +65,18 @@ def _build(y: str, m: str, d: str) -> dt.date | None:
 
 def parse_date(text: str) -> dt.date | None:
     """The first full date (year, month and day) in ``text``, or ``None``."""
+    roc = ROC_DATE.search(text)
+    if roc:
+        return _build(str(int(roc.group("y")) + ROC_OFFSET), roc.group("m"), roc.group("d"))
     m = DATE.search(text) or ISO_DATE.search(text)
     return _build(m.group("y"), m.group("m"), m.group("d")) if m else None
 
 
 def standalone_date(text: str) -> dt.date | None:
     """The date when ``text`` is a date line and nothing else."""
+    stripped = text.strip().strip("()（）")
+    roc = ROC_DATE.fullmatch(stripped)
+    if roc:
+        return _build(str(int(roc.group("y")) + ROC_OFFSET), roc.group("m"), roc.group("d"))
     m = STANDALONE_DATE.match(text.strip())
     return _build(m.group("y"), m.group("m"), m.group("d")) if m else None

@@ -51,6 +51,9 @@ def _trim_agency(agency: str) -> str:
 def _match(m: re.Match[str], text: str, template: str) -> DocNumber:
     full_agency = m.group("agency")
     agency = _trim_agency(full_agency)
+    begin = m.start("agency")
+    if begin and text[begin - 1].isdigit() and agency[0] in "年月日号" and len(agency) > 2:
+        agency = agency[1:]  # 7月1日院台法字第…: the 日 ends the date before the number
     start = m.start("agency") + (len(full_agency) - len(agency))
     year = m.groupdict().get("year")
     seq = m.group("seq")

@@ -244,6 +244,8 @@ def find_recipients(paras: Sequence[_Para], body_start: int) -> tuple[str, ...]:
 
 
 _ATTACH_NOTE = re.compile(r"^[-•·\s]*附件[:：]\s*(?P<rest>.*)$")
+# 附件：如说明 / 详如说明 / 无 — a pointer, not an attachment's title (a Taiwan 函 writes them so).
+_NOT_A_TITLE = re.compile(r"^(?:如|详如|详见|见)(?:说明|文|主旨|附件)|^无$")
 _ATTACH_LABEL = re.compile(r"^附件\s*(?P<n>\d{1,2})?\s*[:：]?\s*$")
 _ITEM = re.compile(r"^[-•·\s]*(?P<n>\d{1,2})\s*[.．、]\s*(?P<title>.+)$")
 
@@ -281,7 +283,7 @@ def find_attachments(paras: Sequence[_Para]) -> tuple[Attachment, ...]:
         rest = m.group("rest").strip()
         numbered = _split_numbered(rest)
         if not numbered:
-            if rest:
+            if rest and not _NOT_A_TITLE.match(rest):
                 named.append((None, rest, p.location))
             break
         for n, title in numbered:
@@ -515,6 +517,35 @@ def _segment_id(doc_id: str, blocks: Sequence[Paragraph | Table]) -> str:
 # Orchestration
 
 
+_LABELLED = re.compile(
+    r"^(?P<label>发文字号|文号|发文日期|成文日期|受文者|受文单位|主送机关|主送|主旨|事由|正本|副本|抄送)"
+    r"\s*[:：]\s*(?P<value>.*)$"
+)
+
+
+def labelled_fields(paras: Sequence[_Para]) -> dict[str, str]:
+    """Header fields written as ``label：value`` lines, first of each (a Taiwan 函 is made of
+    them: 发文日期, 发文字号, 受文者, 主旨, 正本, 副本; some mainland files print 发文字号 so too)."""
+    out: dict[str, str] = {}
+    for p in paras:
+        m = _LABELLED.match(p.text.strip())
+        if m and m.group("value").strip():
+            out.setdefault(m.group("label"), m.group("value").strip())
+    return out
+
+
+_BANNER_WITH_TYPE = re.compile(r"^(?P<organ>.+?)\s*(?:函|令|公告|通告|书函|开会通知单)$")
+
+
+def banner_issuer(paras: Sequence[_Para]) -> str | None:
+    """The issuer of a notice headed ``台北市政府 函``: an organ name followed by the 文种."""
+    for p in paras[:3]:
+        m = _BANNER_WITH_TYPE.match(p.text.strip())
+        if m and is_organ_name(m.group("organ")):
+            return m.group("organ").strip()
+    return None
+
+
 def _extract_segment(doc: Document, doc_id: str, *, web: bool) -> NoticeRecord:
     paras = _paragraphs(doc.blocks)
     warnings: list[str] = list(doc.warnings)
@@ -544,8 +575,33 @@ def _extract_segment(doc: Document, doc_id: str, *, web: bool) -> NoticeRecord:
     if not issuer and paras and body > 0 and is_banner(paras, 0):
         issuer = re.sub(r"文件$", "", paras[0].text.strip())
     signing_date = signature[1] if signature else None
+    signing_date_raw = signature[2] if signature else None
     if signing_date is None and web and (meta_date := _first_meta(meta, ("成文日期",))):
         signing_date = parse_date(meta_date)
+    fields = labelled_fields(paras)
+    if doc_number is None and (labelled_number := fields.get("发文字号") or fields.get("文号")):
+        found = find_doc_numbers(labelled_number)
+        if found:
+            doc_number, doc_number_raw = found[0].normalized, found[0].raw
+    if signing_date is None and (labelled_date := fields.get("发文日期") or fields.get("成文日期")):
+        signing_date, signing_date_raw = parse_date(labelled_date), labelled_date
+    if not issuer:
+        issuer = banner_issuer(paras)
+    if title is None and (subject := fields.get("主旨") or fields.get("事由")):
+        title = subject
+        warnings.append("no title line; the subject (主旨) stands as the title")
+    recipients = find_recipients(paras, body)
+    if not recipients and (
+        labelled_to := fields.get("受文者")
+        or fields.get("主送机关")
+        or fields.get("主送")
+        or fields.get("受文单位")
+        or fields.get("正本")
+    ):
+        recipients = tuple(split_top_level(labelled_to, "，,、;；"))
+    cc = find_cc(paras)
+    if not cc and (copies := fields.get("副本")):
+        cc = tuple(split_top_level(copies, "，,、;；"))
     publication_date, source = web_facts(meta) if web else (None, None)
     printed_by, printed_date = find_printed(paras)
     if doc_number is None:
@@ -562,14 +618,14 @@ def _extract_segment(doc: Document, doc_id: str, *, web: bool) -> NoticeRecord:
         doc_number_raw=doc_number_raw,
         issuer=issuer,
         title=title,
-        recipients=find_recipients(paras, body),
+        recipients=recipients,
         signing_date=signing_date,
-        signing_date_raw=signature[2] if signature else None,
+        signing_date_raw=signing_date_raw,
         publication_date=publication_date,
         source=source,
         attachments=find_attachments(paras),
         citations=find_citations(doc.blocks),
-        cc=find_cc(paras),
+        cc=cc,
         printed_by=printed_by,
         printed_date=printed_date,
         document=doc,
