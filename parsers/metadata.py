@@ -455,7 +455,7 @@ def title_from_meta(meta: dict[str, str]) -> str | None:
 
     Only a value that reads as a title counts: a column label such as ``办文通知`` does not.
     """
-    for key in ("ArticleTitle", "articletitle", "html_title"):
+    for key in ("标题", "ArticleTitle", "articletitle", "html_title"):
         value = meta.get(key)
         if not value:
             continue
@@ -523,16 +523,26 @@ _LABELLED = re.compile(
 )
 
 
-def labelled_fields(paras: Sequence[_Para]) -> dict[str, str]:
-    """Header fields written as ``label：value`` lines, first of each (a Taiwan 函 is made of
-    them: 发文日期, 发文字号, 受文者, 主旨, 正本, 副本; some mainland files print 发文字号 so too)."""
+def labelled_fields(paras: Sequence[_Para], blocks: Sequence[Paragraph | Table] = ()) -> dict[str, str]:
+    """Header fields written as ``label：value``, first of each: as lines (a Taiwan 函 is made of
+    them: 发文日期, 发文字号, 受文者, 主旨, 正本, 副本) or as label/value cells of an info table
+    (the 索引号 / 发文机关 / 标题 / 发文字号 / 成文日期 table government portals print above a notice)."""
     out: dict[str, str] = {}
     for p in paras:
         m = _LABELLED.match(p.text.strip())
         if m and m.group("value").strip():
             out.setdefault(m.group("label"), m.group("value").strip())
+    for table in (b for b in blocks[:8] if isinstance(b, Table)):
+        for row in table.rows:
+            cells = [c.text for c in row if not c.is_continuation]
+            for label, value in pairwise(cells):
+                key = re.sub(r"[\s\u3000:：]", "", label)
+                if key in _INFO_LABELS and value.strip() and not value.strip().endswith(("：", ":")):
+                    out.setdefault(key, value.strip())
     return out
 
+
+_INFO_LABELS = frozenset({"发文字号", "文号", "发文日期", "成文日期", "发文机关", "标题", "主送机关"})
 
 _BANNER_WITH_TYPE = re.compile(r"^(?P<organ>.+?)\s*(?:函|令|公告|通告|书函|开会通知单)$")
 
@@ -578,7 +588,7 @@ def _extract_segment(doc: Document, doc_id: str, *, web: bool) -> NoticeRecord:
     signing_date_raw = signature[2] if signature else None
     if signing_date is None and web and (meta_date := _first_meta(meta, ("成文日期",))):
         signing_date = parse_date(meta_date)
-    fields = labelled_fields(paras)
+    fields = labelled_fields(paras, doc.blocks)
     if doc_number is None and (labelled_number := fields.get("发文字号") or fields.get("文号")):
         found = find_doc_numbers(labelled_number)
         if found:
@@ -587,6 +597,10 @@ def _extract_segment(doc: Document, doc_id: str, *, web: bool) -> NoticeRecord:
         signing_date, signing_date_raw = parse_date(labelled_date), labelled_date
     if not issuer:
         issuer = banner_issuer(paras)
+    if not issuer:
+        issuer = fields.get("发文机关") or (_first_meta(meta, ("发文机关", "发文机构")) if web else None)
+    if title is None and (labelled_title := fields.get("标题")):
+        title = labelled_title
     if title is None and (subject := fields.get("主旨") or fields.get("事由")):
         title = subject
         warnings.append("no title line; the subject (主旨) stands as the title")
