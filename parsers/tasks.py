@@ -109,6 +109,10 @@ def task_table_layout(table: Table) -> TaskTableLayout | None:
             columns.setdefault("text", []).append(cols[-1])
         else:
             columns.setdefault(meaning, []).extend(cols)
+    if len(columns.get("text", [])) > 1:  # 重点任务 | 具体措施: the earlier columns name the task
+        *named, last = columns["text"]
+        columns.setdefault("category", []).extend(named)
+        columns["text"] = [last]
     if "text" not in columns:
         if "category" in columns and any(m in columns for m in ("responsible", "lead_unit", "deadline")):
             columns["text"] = columns.pop("category")[-1:]

@@ -205,3 +205,24 @@ def test_template_requirements_are_its_task_sentences(fmt):
     tasks = parsed(RAW / f"000_3fcaf470a0c023ac.{fmt}").tasks
     assert len(tasks) == 27 and all(t.source == "prose" for t in tasks)
     assert tasks[1].text == "探索建立群众参与基层政府有关会议制度。"
+
+
+def test_two_text_columns_name_then_measures():
+    table = table_block(
+        [
+            ["序号", "重点任务", "具体措施", "牵头单位", "配合单位", "完成时间"],
+            [
+                "1",
+                "优化营商环境",
+                "公开市场准入负面清单并动态调整。",
+                "县发改局",
+                "县市场监管局",
+                "2022年底前",
+            ],
+        ]
+    )
+    (task,) = extract_tasks(doc_from_blocks(table), "d", 2022)
+    assert task.category == "优化营商环境" and task.text == "公开市场准入负面清单并动态调整。"
+    assert task.lead_unit == "县发改局" and task.responsible_units == ["县发改局"]
+    assert [(u.name, u.role) for u in task.units] == [("县发改局", "lead"), ("县市场监管局", "cooperating")]
+    assert task.deadline.date.isoformat() == "2022-12-31"
