@@ -196,9 +196,15 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | None = None) -> int:
             return EXIT_FAILED
         for evaluation in result.get_asset_check_evaluations():
             if not evaluation.passed:
+                counts = ", ".join(
+                    f"{key.replace('_', ' ')}: {value.value}"
+                    for key, value in evaluation.metadata.items()
+                    if isinstance(getattr(value, "value", None), int)
+                )
+                level = "warning" if evaluation.severity.value == "WARN" else "ERROR"
                 _warn(
                     f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} "
-                    "failed (see the Dagster UI)"
+                    f"did not pass ({level}; {counts or 'see the Dagster UI'})"
                 )
     return _print_summary(warehouse, result.run_id)
 
