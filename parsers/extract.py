@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from parsers.domains import extract_domains
+from parsers.linear import recover_structure
 from parsers.members import extract_members
 from parsers.metadata import extract_record
 from parsers.milestones import extract_milestones
@@ -45,4 +46,5 @@ def with_content(record: NoticeRecord) -> NoticeRecord:
 
 
 def extract_notice(doc: Document, doc_id: str) -> NoticeRecord:
+    doc = recover_structure(doc)
     return with_content(extract_record(doc, doc_id))
