@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps run test lint typecheck corpus ui clean fuzz audit bad-corpus
+.PHONY: install system-deps run test lint typecheck corpus ui clean fuzz audit bad-corpus bench
 
 install: $(STAMP)
 
@@ -53,3 +53,8 @@ ui: install
 
 clean:
 	rm -rf warehouse .dagster .pytest_cache
+
+# Whole-pipeline benchmark on a generated corpus (N = 250 … 2000; see docs/benchmark.md).
+# Corpora are cached under tmp/benchmark/; BENCH_ARGS="--sizes 250,500 --n 500" for a quick one.
+bench: install system-deps
+	$(PY) -m scripts.benchmark $(BENCH_ARGS)

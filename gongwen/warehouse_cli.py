@@ -123,7 +123,11 @@ def _run_failure(result: Any) -> str:
 
 
 def run(raw_dir: Path | None = None, warehouse_dir: Path | None = None) -> int:
-    """Register every raw file as a partition and materialize the ``ingest`` job in one run.
+    """Register every raw file as a partition and materialize the ``ingest`` job.
+
+    A first run is one run over every partition. A rerun covers only the files that changed
+    (``stale_ranges``): none changed, one run of the tables and the cross-check; changes in a few
+    places, one parse run per stretch of changed files, then one run of everything downstream.
 
     Progress: one line per document on stderr, then a summary. Quarantined files are not a
     failure; a failed run is (exit 1).
@@ -161,13 +165,16 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | None = None) -> int:
         )
 
         job = defs.resolve_job_def("ingest")
-        tags: dict[str, str] = {"gongwen/command": "run"}
-        selection = None
-        if sync.keys:
-            tags["dagster/asset_partition_range_start"] = sync.keys[0]
-            tags["dagster/asset_partition_range_end"] = sync.keys[-1]
-        else:  # nothing to parse: still (re)build the tables, empty
-            selection = [k for k in job.asset_layer.executable_asset_keys if k != parsed_documents.key]
+        downstream = [k for k in job.asset_layer.executable_asset_keys if k != parsed_documents.key]
+        ranges = stale_ranges(list(sync.keys), raw, warehouse)
+        # One run over every file on a first run; on a rerun only the files that changed: a range
+        # of unchanged partitions would cost Dagster two events each (planned, materialized).
+        plan: list[tuple[tuple[str, str] | None, list[Any] | None]]
+        if len(ranges) == 1:  # one run: the range, and everything downstream of it
+            plan = [(ranges[0], None)]
+        else:  # nothing changed: tables and cross-check only (they skip what did not change);
+            # scattered changes: one parse-only run per range, then the rest once
+            plan = [(r, [parsed_documents.key]) for r in ranges] + [(None, downstream)]
         run_config = {
             "resources": {
                 "raw_store": {"config": {"root": str(raw)}},
@@ -180,13 +187,20 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | None = None) -> int:
         progress_log.addHandler(handler)
         progress_log.setLevel(logging.INFO)
         try:
-            result = job.execute_in_process(
-                run_config=run_config,
-                instance=instance,
-                tags=tags,
-                asset_selection=selection,
-                raise_on_error=False,
-            )
+            for key_range, selection in plan:
+                tags: dict[str, str] = {"gongwen/command": "run"}
+                if key_range is not None:
+                    tags["dagster/asset_partition_range_start"] = key_range[0]
+                    tags["dagster/asset_partition_range_end"] = key_range[1]
+                result = job.execute_in_process(
+                    run_config=run_config,
+                    instance=instance,
+                    tags=tags,
+                    asset_selection=selection,
+                    raise_on_error=False,
+                )
+                if not result.success:
+                    break
         finally:
             progress_log.removeHandler(handler)
             progress_log.setLevel(previous_level)
@@ -207,6 +221,29 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | None = None) -> int:
                     f"did not pass ({level}; {counts or 'see the Dagster UI'})"
                 )
     return _print_summary(warehouse, result.run_id)
+
+
+#: Unchanged partitions between two changed ones that still go into one run rather than two:
+#: a run costs ~0.5 s of Dagster bookkeeping, an unchanged partition in it ~30 ms.
+MERGE_GAP = 16
+
+
+def stale_ranges(keys: list[str], raw: Path, warehouse: Path) -> list[tuple[str, str]]:
+    """Ranges ``(first, last)`` of registered keys (in registration order) that cover every file
+    new or changed since its fragments were made, merged across short gaps of unchanged keys.
+    A first run gives one range over every key; a rerun with nothing changed, none."""
+    from pipelines.assets.ingest import stale_keys
+    from pipelines.partitions import discover_raw_files
+
+    stale = set(stale_keys(keys, discover_raw_files(raw), raw, warehouse))
+    positions = [i for i, k in enumerate(keys) if k in stale]
+    ranges: list[list[int]] = []
+    for i in positions:
+        if ranges and i - ranges[-1][1] <= MERGE_GAP + 1:
+            ranges[-1][1] = i
+        else:
+            ranges.append([i, i])
+    return [(keys[a], keys[b]) for a, b in ranges]
 
 
 def _print_summary(warehouse: Path, run_id: str) -> int:

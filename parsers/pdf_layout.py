@@ -13,6 +13,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 Obj = Mapping[str, Any]
@@ -60,6 +61,19 @@ def color_hex(color: Any) -> str | None:
     else:
         return None
     return "#{:02x}{:02x}{:02x}".format(*(round(v * 255) for v in (r, g, b)))
+
+
+@lru_cache(maxsize=512)
+def _color_hex_hashable(color: Any) -> str | None:
+    return color_hex(color)
+
+
+def _color_hex_cached(color: Any) -> str | None:
+    """``color_hex`` memoized: a page has a handful of colours and thousands of characters."""
+    try:
+        return _color_hex_hashable(color)
+    except TypeError:  # an unhashable colour value (a list): compute it
+        return color_hex(color)
 
 
 def is_reddish(hex_color: str | None) -> bool:
@@ -180,7 +194,7 @@ def _line_from_chars(chars: Sequence[Obj], page: int) -> TextLine | None:
         bottom=max(float(c["bottom"]) for c in visible),
         size=float(_dominant(sizes)),
         fontname=fontname,
-        color=_dominant(color_hex(c.get("non_stroking_color")) for c in visible),
+        color=_dominant(_color_hex_cached(c.get("non_stroking_color")) for c in visible),
         bold=sum(is_bold_font(f) for f in fonts) * 2 > len(fonts),
     )
 

@@ -8,6 +8,7 @@ project root, so a run started from any working directory finds the same files.
 """
 
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 from dagster import ConfigurableResource, EnvVar
@@ -50,6 +51,12 @@ class RawStore(ConfigurableResource):
         default=_DEFAULT_LIMITS.max_file_mb, gt=0, description="Larger files are refused (MB)."
     )
 
+    parse_workers: int = Field(
+        default=0,
+        ge=0,
+        description="Reader processes working in parallel, each under the limits above (0: one per CPU).",
+    )
+
     def limits(self) -> Limits:
         return Limits(self.parse_timeout_s, self.parse_max_memory_mb, self.max_file_mb)
 
@@ -79,8 +86,13 @@ class Warehouse(ConfigurableResource):
     def path(self) -> Path:
         return resolve_dir(self.root, WAREHOUSE_DIR_ENV, "warehouse")
 
-    def write_fragments(self, key: str, tables: dict[str, pa.Table]) -> list[Path]:
-        return storage.write_fragments(self.path, key, tables)
+    def write_fragments(
+        self, key: str, tables: dict[str, pa.Table], state: dict[str, Any] | None = None
+    ) -> list[Path]:
+        return storage.write_fragments(self.path, key, tables, state)
+
+    def read_state(self, key: str) -> dict[str, Any] | None:
+        return storage.read_state(self.path, key)
 
     def combine(self, table: str, keys: list[str]) -> storage.Combined:
         return storage.combine_fragments(self.path, table, keys)

@@ -5,21 +5,30 @@ template are different documents). One run aligns each plan (one copy per notice
 template it names, writes ``plan_alignment``, ``plan_domains`` and ``missing_templates``, and the
 HTML reports under ``warehouse/reports/`` (one per plan, one overview per template); the counts
 per plan and the report paths go into the asset's metadata, so an analyst opens them from the UI.
+
+Incremental and parallel (docs/benchmark.md): each (plan, template) pair is keyed by the content
+of what ``compare`` reads — both notices' task rows, domain rows and references, the link, the
+thresholds, the day deadlines are judged on, and the engine's own source — and its result and
+report are kept under ``warehouse/_cache/crosscheck/<key>.pickle``. A rerun recomputes only the
+pairs whose key changed; new pairs are computed on a process pool (one process per CPU) when
+there are enough of them to pay for the processes' start-up.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dagster import AssetExecutionContext, ConfigurableResource, MaterializeResult, MetadataValue, asset
 
 from crosscheck.align import load_options
-from crosscheck.check import cross_check_corpus
 from crosscheck.from_tables import corpus_from_rows
 from crosscheck.linking import load_links
 from crosscheck.model import CrossCheck
-from crosscheck.report import overview_file_name, report_file_name, write_overview, write_plan_report
+from crosscheck.report import overview_file_name, render_plan_report, report_file_name, write_overview
+from pipelines import storage
 from pipelines.assets.warehouse import TABLE_ASSETS
+from pipelines.crosscheck_cache import CACHE_DIR, checked_pairs, linked_pairs
 from pipelines.metadata import table_metadata
 from pipelines.resources import Warehouse
 from schemas.crosscheck_rows import crosscheck_tables
@@ -32,19 +41,35 @@ TIMEZONE = ZoneInfo("Asia/Shanghai")
 REPORTS_DIR = "reports"
 
 
-def write_reports(checks: list[CrossCheck], folder: Path) -> dict[str, Path]:
+def write_reports(
+    checks: list[CrossCheck], folder: Path, pages: Sequence[str | None] | None = None
+) -> dict[str, Path]:
     """One report per plan (keyed by the plan's doc_id) and one overview per template
-    (keyed ``overview <template number or title>``), written atomically into ``folder``."""
+    (keyed ``overview <template number or title>``), written atomically into ``folder``.
+    ``pages``: each check's report page when already rendered (None: render it here); a report
+    file that already holds exactly that page is not rewritten."""
     written: dict[str, Path] = {}
     by_template: dict[str, list[CrossCheck]] = {}
-    for check in checks:
-        written[check.plan.doc_id] = write_plan_report(check, folder / report_file_name(check))
+    for i, check in enumerate(checks):
+        page = pages[i] if pages is not None else None
+        html = page if page is not None else render_plan_report(check)
+        out = folder / report_file_name(check)
+        if not _same_text(out, html):
+            storage.atomic_write_text(html, out)
+        written[check.plan.doc_id] = out
         by_template.setdefault(check.template.doc_id, []).append(check)
     for group in by_template.values():
         template = group[0].template
         name = f"overview {template.doc_number or template.title or template.doc_id}"
         written[name] = write_overview(group, folder / overview_file_name(template))
     return written
+
+
+def _same_text(path: Path, text: str) -> bool:
+    try:
+        return path.stat().st_size == len(text.encode("utf-8")) and path.read_text(encoding="utf-8") == text
+    except OSError:
+        return False
 
 
 class CrossCheckSettings(ConfigurableResource):
@@ -71,12 +96,13 @@ def plan_alignment(
     corpus = corpus_from_rows(
         *(warehouse.read_table(n).to_pylist() for n in ("documents", "citations", "tasks", "domains"))
     )
-    checks, missing = cross_check_corpus(
-        corpus, load_links(config), as_of=crosscheck_settings.day(), options=load_options(config)
+    pairs, missing = linked_pairs(corpus, load_links(config))
+    checks, pages, computed = checked_pairs(
+        pairs, load_options(config), crosscheck_settings.day(), warehouse.path / CACHE_DIR
     )
     tables = crosscheck_tables(checks, missing)
     paths = {name: warehouse.write_table(name, tables[name]) for name in DERIVED_TABLES}
-    reports = write_reports(checks, warehouse.path / REPORTS_DIR)
+    reports = write_reports(checks, warehouse.path / REPORTS_DIR, pages)
     per_plan = "\n".join(
         f"| [{c.plan.title or c.plan.path}]({reports[c.plan.doc_id].as_uri()}) | "
         f"{c.template.doc_number or c.template.title} | "
@@ -92,6 +118,8 @@ def plan_alignment(
         metadata={
             **table_metadata(tables["plan_alignment"], paths["plan_alignment"]),
             "plans_checked": len(checks),
+            "pairs_computed": computed,
+            "pairs_from_cache": len(checks) - computed,
             "reports_dir": MetadataValue.path(str(warehouse.path / REPORTS_DIR)),
             **{
                 f"overview {name}": MetadataValue.path(str(path))

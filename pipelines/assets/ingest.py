@@ -6,12 +6,26 @@ loops over ``context.partition_keys``, while rerunning a single document stays o
 document's rows go to its own fragments (``warehouse/_parts/<table>/<key>.parquet``), so a
 rerun replaces exactly that document's rows and never duplicates them. A file the parser rejects
 becomes a quarantine fragment; the asset still succeeds and the run goes on.
+
+Speed (docs/benchmark.md): files are read by a pool of guarded reader processes (one per CPU by
+default, ``raw_store.parse_workers``), each under the same per-file limits, results taken in key
+order; and a file whose bytes and parser code are those its fragments were made from is not read
+again (``parser_version``, the ``_parts/_state/<key>.json`` marker in ``pipelines.storage``).
 """
 
+import atexit
 import datetime as dt
+import hashlib
 import logging
+import os
+import queue
+import threading
+import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +34,8 @@ from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, Me
 
 import parsers
 from parsers.errors import ParseError
-from parsers.guard import Limits, ReaderError, parse_guarded
+from parsers.guard import Guard, Limits, ReaderError, parse_guarded
+from parsers.record import NoticeRecord
 from pipelines.partitions import documents_partitions
 from pipelines.resources import RawStore, Warehouse
 from schemas.rows import quarantine_table, record_tables
@@ -42,8 +57,15 @@ class Outcome:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+Reader = Callable[[Path, Limits], NoticeRecord]
+
+
 def ingest_file(
-    path: Path, rel_path: str, now: dt.datetime | None = None, limits: Limits | None = None
+    path: Path,
+    rel_path: str,
+    now: dt.datetime | None = None,
+    limits: Limits | None = None,
+    reader: Reader | None = None,
 ) -> Outcome:
     """Parse one file into its warehouse tables, or into a quarantine row when it fails.
 
@@ -52,6 +74,7 @@ def ingest_file(
     debugging). ``ParseError`` (bad input, over a limit) and any other exception
     (a parser bug, kind ``internal_error``) quarantine at stage ``parse``; a record that does not
     fit the schema quarantines at stage ``convert`` (kind ``schema_error``). Never raises for a bad file.
+    ``reader`` replaces ``parse_guarded`` (a worker of a ``ReaderPool``).
     """
     recorded_at = now or dt.datetime.now(dt.UTC)
 
@@ -60,7 +83,7 @@ def ingest_file(
         return Outcome("quarantined", {"quarantine": table}, message, kind, {"quarantine": 1})
 
     try:
-        record = parse_guarded(path, limits) if limits is not None else parsers.parse_file(path)
+        record = parsers.parse_file(path) if limits is None else (reader or parse_guarded)(path, limits)
     except ParseError as err:
         return quarantined("parse", err.kind, err.message)
     except ReaderError as err:
@@ -76,6 +99,129 @@ def ingest_file(
     return Outcome("parsed", tables, message, None, counts)
 
 
+# --- reading many files: a pool of guarded readers ---------------------------------------------
+
+
+class ReaderPool:
+    """``workers`` guarded reader processes (``parsers.guard.Guard``), each enforcing the same
+    per-file limits; a file goes to whichever reader is free. Each reader is one long-lived
+    process (started on its first file, parsers imported once), so thousands of files cost
+    ``workers`` process start-ups, not thousands."""
+
+    def __init__(self, workers: int, limits: Limits) -> None:
+        self.workers = max(1, workers)
+        self.limits = limits
+        self._guards = [Guard(limits) for _ in range(self.workers)]
+        self._free: queue.SimpleQueue[Guard] = queue.SimpleQueue()
+        for guard in self._guards:
+            self._free.put(guard)
+
+    def parse(self, path: Path, limits: Limits) -> NoticeRecord:
+        guard = self._free.get()
+        try:
+            record: NoticeRecord = guard.parse(path, limits)
+            return record
+        finally:
+            self._free.put(guard)
+
+    def map(self, fn: Callable[[Any], Any], items: list[Any]) -> Iterator[Any]:
+        """``fn`` over ``items`` on ``workers`` threads (each blocks on one reader), in order."""
+        if self.workers == 1 or len(items) <= 1:
+            yield from map(fn, items)
+            return
+        executor = ThreadPoolExecutor(self.workers, thread_name_prefix="gongwen-reader")
+        try:
+            yield from executor.map(fn, items)
+        finally:  # stopped early (an error downstream): do not read the remaining files
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        for guard in self._guards:
+            guard.close()
+
+    def __enter__(self) -> "ReaderPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_pools: dict[tuple[int, Limits], ReaderPool] = {}
+_pools_lock = threading.Lock()
+
+
+def reader_pool(workers: int, limits: Limits) -> ReaderPool:
+    """The process-wide pool for (workers, limits): several runs in one process (``gongwen run``
+    launching a few) share the reader processes instead of starting them again each run."""
+    with _pools_lock:
+        pool = _pools.get((workers, limits))
+        if pool is None:
+            if not _pools:
+                atexit.register(close_reader_pools)
+            pool = _pools[(workers, limits)] = ReaderPool(workers, limits)
+        return pool
+
+
+def close_reader_pools() -> None:
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.close()
+
+
+def stale_keys(keys: list[str], files: dict[str, str], raw_dir: Path, warehouse_dir: Path) -> list[str]:
+    """The keys a run must process: files new, changed or gone since their fragments were made."""
+    from pipelines import storage
+
+    return [
+        key
+        for key in keys
+        if key not in files
+        or not unchanged(storage.read_state(warehouse_dir, key), file_sha256(raw_dir / files[key]))
+    ]
+
+
+# --- incremental: what a file's fragments were made from --------------------------------------
+
+#: Quarantine kinds that depend on the limits or the machine, not on the bytes: read again.
+RETRY_KINDS = frozenset({"timeout", "too_large", "internal_error"})
+
+
+@cache
+def parser_version() -> str:
+    """Hash of the code that turns a file into fragment rows: every source and data file of
+    ``parsers/`` and ``schemas/``. Any change there (a rule fixed, a vocabulary extended, a
+    column added) makes every file be read again at the next run; nothing to bump by hand."""
+    digest = hashlib.sha256()
+    for package in ("parsers", "schemas"):
+        root = Path(__file__).resolve().parents[2] / package
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".txt", ".tsv", ".json", ".toml"}:
+                digest.update(path.relative_to(root.parent).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def file_sha256(path: Path) -> str | None:
+    try:
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def unchanged(state: dict[str, Any] | None, digest: str | None) -> bool:
+    """The fragments recorded in ``state`` were made from these bytes by this parser code."""
+    return (
+        state is not None
+        and digest is not None
+        and state.get("sha256") == digest
+        and state.get("parser_version") == parser_version()
+        and (state.get("status") == "parsed" or state.get("error_kind") not in RETRY_KINDS)
+    )
+
+
 @asset(
     partitions_def=documents_partitions,
     backfill_policy=BackfillPolicy.single_run(),
@@ -87,41 +233,109 @@ def ingest_file(
 def parsed_documents(
     context: AssetExecutionContext, raw_store: RawStore, warehouse: Warehouse
 ) -> MaterializeResult:
+    t_start = time.perf_counter()
     keys = list(context.partition_keys)
     files = raw_store.files()
+    limits = raw_store.limits()
     totals: Counter[str] = Counter()
     per_partition: dict[str, dict[str, Any]] = {}
-    for index, key in enumerate(keys, start=1):
+    timings: Counter[str] = Counter()
+
+    # 1. which files need reading: new, changed, parser code changed, or retryable failures
+    todo: list[tuple[str, str]] = []
+    reuse: dict[str, dict[str, Any]] = {}
+    for key in keys:
         rel = files.get(key)
-        info: dict[str, object] = {"index": index, "total": len(keys), "key": key, "path": rel}
         if rel is None:
-            warehouse.write_fragments(key, {})  # its rows go at the next table build
-            status, message = "missing", "the file is no longer in the raw directory"
-            meta: dict[str, Any] = {"status": status, "message": message}
+            continue
+        state = warehouse.read_state(key)
+        if unchanged(state, file_sha256(raw_store.path / rel)) and state is not None:
+            reuse[key] = state
         else:
-            outcome = ingest_file(raw_store.path / rel, rel, limits=raw_store.limits())
-            if outcome.error_kind == "internal_error":
-                context.log.error(f"{rel}: parser bug, quarantined: {outcome.message}")
-            warehouse.write_fragments(key, outcome.tables)
-            status, message = outcome.status, outcome.message
-            meta = {"status": status, "path": rel, **{f"rows_{k}": v for k, v in outcome.counts.items()}}
-            if outcome.status == "quarantined":
-                meta["error_kind"] = outcome.error_kind or ""
-                meta["error"] = outcome.message
-        totals[status] += 1
-        per_partition[key] = meta
-        line = f"[{index}/{len(keys)}] {status} {rel or key}: {message}"
-        (context.log.warning if status != "parsed" else context.log.info)(line)
-        progress_log.info(line, extra={"gongwen": {**info, "status": status, "message": message}})
+            todo.append((key, rel))
+    timings["hash"] = time.perf_counter() - t_start
+
+    # 2. read them on a pool of guarded readers; results come back in key order
+    def read(item: tuple[str, str]) -> tuple[Outcome, str | None, float]:
+        path = raw_store.path / item[1]
+        t0 = time.perf_counter()
+        digest = file_sha256(path)  # before reading: a file replaced meanwhile is read next time
+        outcome = ingest_file(path, item[1], limits=limits, reader=pool.parse)
+        return outcome, digest, time.perf_counter() - t0
+
+    workers = raw_store.parse_workers or os.cpu_count() or 1
+    pool = reader_pool(min(workers, max(1, len(todo))), limits)
+    outcomes = pool.map(read, todo)
+    try:
+        for index, key in enumerate(keys, start=1):
+            rel = files.get(key)
+            info: dict[str, object] = {"index": index, "total": len(keys), "key": key, "path": rel}
+            if rel is None:
+                warehouse.write_fragments(key, {})  # its rows go at the next table build
+                status, message = "missing", "the file is no longer in the raw directory"
+                meta: dict[str, Any] = {"status": status, "message": message}
+            elif key in reuse:
+                state = reuse[key]
+                status, message = "unchanged", "unchanged, not read again"
+                counts = state.get("counts", {})
+                meta = {"status": state["status"], "path": rel, "reused": True}
+                meta.update({f"rows_{k}": v for k, v in counts.items()})
+                if state.get("error_kind"):
+                    meta["error_kind"] = state["error_kind"]
+                totals[state["status"]] += 1
+            else:
+                t0 = time.perf_counter()
+                outcome, digest, seconds = next(outcomes)
+                timings["wait_for_readers"] += time.perf_counter() - t0
+                timings["read_and_convert"] += seconds
+                if outcome.error_kind == "internal_error":
+                    context.log.error(f"{rel}: parser bug, quarantined: {outcome.message}")
+                t0 = time.perf_counter()
+                state = {
+                    "sha256": digest,
+                    "parser_version": parser_version(),
+                    "status": outcome.status,
+                    "error_kind": outcome.error_kind,
+                    "counts": outcome.counts,
+                }
+                warehouse.write_fragments(key, outcome.tables, state=state if digest else None)
+                timings["write_fragments"] += time.perf_counter() - t0
+                status, message = outcome.status, outcome.message
+                meta = {"status": status, "path": rel, **{f"rows_{k}": v for k, v in outcome.counts.items()}}
+                if outcome.status == "quarantined":
+                    meta["error_kind"] = outcome.error_kind or ""
+                    meta["error"] = outcome.message
+                totals["read"] += 1
+            if status != "unchanged":
+                totals[status] += 1
+            per_partition[key] = meta
+            line = f"[{index}/{len(keys)}] {status} {rel or key}: {message}"
+            if status in ("quarantined", "missing"):  # one event log entry per problem, not per file
+                context.log.warning(line)
+            progress_log.info(line, extra={"gongwen": {**info, "status": status, "message": message}})
+    finally:
+        outcomes.close()
+    context.log.info(
+        f"{len(keys)} documents: {totals['read']} read, {len(reuse)} unchanged (not read again), "
+        f"{totals['quarantined']} quarantined, {totals['missing']} missing"
+    )
+    t0 = time.perf_counter()
     run_meta: dict[str, Any] = {
         "run_documents": len(keys),
         "run_parsed": totals["parsed"],
         "run_quarantined": totals["quarantined"],
         "run_missing": totals["missing"],
+        "run_files_read": totals["read"],
+        "run_files_unchanged": len(reuse),
+        "run_reader_processes": pool.workers if todo else 0,
+        "parser_version": parser_version(),
         "run_finished_at": MetadataValue.timestamp(dt.datetime.now(dt.UTC)),
     }
     if len(keys) == 1:  # one document: its metadata is the materialization's
         return MaterializeResult(metadata={**run_meta, **per_partition[keys[0]]})
     for key, meta in per_partition.items():  # a range: each partition's event gets its own
         context.add_asset_metadata(meta, partition_key=key)
+    timings["metadata"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - t_start
+    run_meta.update({f"time_{k}": round(v, 2) for k, v in timings.items()})
     return MaterializeResult(metadata=run_meta)

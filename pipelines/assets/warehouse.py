@@ -4,6 +4,8 @@ Unpartitioned on purpose: a table is one file (``warehouse/<table>.parquet``) th
 query`` and DuckDB read directly. Rebuilding one is cheap (it only reads fragments), so after
 rerunning any set of documents the tables are rebuilt whole, atomically, rows in partition-key
 order and deduplicated on the primary key: the same fragments always give the same file content.
+A table whose fragments did not change since it was built (same files, sizes and mtimes,
+``pipelines.storage.fragments_signature``) is not rebuilt.
 """
 
 import datetime as dt
@@ -17,6 +19,7 @@ from dagster import (
     asset,
 )
 
+from pipelines import storage
 from pipelines.assets.ingest import parsed_documents
 from pipelines.metadata import definition_metadata, table_metadata
 from pipelines.partitions import DOCUMENTS_PARTITIONS_NAME
@@ -27,8 +30,21 @@ from schemas.tables import TABLES, description
 def build_table(context: AssetExecutionContext, warehouse: Warehouse, table: str) -> MaterializeResult:
     """Combine the fragments of the registered partitions into ``warehouse/<table>.parquet``."""
     keys = list(context.instance.get_dynamic_partitions(DOCUMENTS_PARTITIONS_NAME))
+    signature = storage.fragments_signature(warehouse.path, table, keys)
+    if storage.is_built_from(warehouse.path, table, signature):
+        # no fragment written or removed since the file was built: it is what a rebuild would give
+        data = warehouse.read_table(table)
+        return MaterializeResult(
+            metadata={
+                **table_metadata(data, storage.table_path(warehouse.path, table)),
+                "registered_documents": len(keys),
+                "rebuilt": False,
+                "built_at": MetadataValue.timestamp(dt.datetime.now(dt.UTC)),
+            }
+        )
     combined = warehouse.combine(table, keys)
     path = warehouse.write_table(table, combined.table)
+    storage.record_built(warehouse.path, table, signature)
     if combined.duplicates:
         context.log.warning(
             f"{table}: dropped {combined.duplicates} rows whose key an earlier file already had "
@@ -40,6 +56,7 @@ def build_table(context: AssetExecutionContext, warehouse: Warehouse, table: str
             "fragments": combined.fragments,
             "registered_documents": len(keys),
             "duplicate_rows_dropped": combined.duplicates,
+            "rebuilt": True,
             "built_at": MetadataValue.timestamp(dt.datetime.now(dt.UTC)),
         }
     )

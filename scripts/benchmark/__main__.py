@@ -1,0 +1,3 @@
+from scripts.benchmark.run import main
+
+raise SystemExit(main())
