@@ -170,18 +170,15 @@ def _para_text(block: Block) -> str | None:
     return block.text.strip() if isinstance(block, Paragraph) else None
 
 
-def cells_per_paragraph_tables(blocks: list[Block]) -> list[Block]:
-    """Tables dumped one cell per paragraph (web pages copied cell by cell, 001 附件3, 004 分工表).
-
-    A run of ≥2 label paragraphs starting with 序号 gives the columns; each row is then the next row
-    number followed by exactly (columns − 1) cell paragraphs. A repeated header run is skipped. The
-    table is built only when every row fits; when a row number turns up anywhere else than right
-    after a complete row (grouped rows of varying length, 004 任务分解表), nothing is changed.
-    """
+def _replace_runs(
+    blocks: Sequence[Block], build_at: Callable[[Sequence[Block], int], tuple[Table, int] | None]
+) -> list[Block]:
+    """Walk the blocks; where ``build_at`` rebuilds a table starting at a block, put the table in
+    place of the blocks it consumed (up to the index it returns)."""
     out: list[Block] = []
     i = 0
     while i < len(blocks):
-        built = _cells_table_at(blocks, i)
+        built = build_at(blocks, i)
         if built is None:
             out.append(blocks[i])
             i += 1
@@ -190,6 +187,17 @@ def cells_per_paragraph_tables(blocks: list[Block]) -> list[Block]:
         out.append(table)
         i = end
     return out
+
+
+def cells_per_paragraph_tables(blocks: list[Block]) -> list[Block]:
+    """Tables dumped one cell per paragraph (web pages copied cell by cell, 001 附件3, 004 分工表).
+
+    A run of ≥2 label paragraphs starting with 序号 gives the columns; each row is then the next row
+    number followed by exactly (columns − 1) cell paragraphs. A repeated header run is skipped. The
+    table is built only when every row fits; when a row number turns up anywhere else than right
+    after a complete row (grouped rows of varying length, 004 任务分解表), nothing is changed.
+    """
+    return _replace_runs(blocks, _cells_table_at)
 
 
 def _label_run(blocks: Sequence[Block], i: int) -> list[str]:
@@ -298,18 +306,7 @@ def grouped_cells_per_paragraph_tables(blocks: list[Block]) -> list[Block]:
     naming only its 名称 keeps the 任务 above). Nothing changes unless the header has a text column
     and every paragraph up to the end of the numbering fits.
     """
-    out: list[Block] = []
-    i = 0
-    while i < len(blocks):
-        built = _grouped_table_at(blocks, i)
-        if built is None:
-            out.append(blocks[i])
-            i += 1
-            continue
-        table, end = built
-        out.append(table)
-        i = end
-    return out
+    return _replace_runs(blocks, _grouped_table_at)
 
 
 def _grouped_table_at(blocks: Sequence[Block], i: int) -> tuple[Table, int] | None:
