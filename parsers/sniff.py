@@ -36,21 +36,15 @@ def _read_head(path: Path, size: int) -> bytes:
         return fh.read(size)
 
 
-def sniff_bytes(head: bytes, path: Path) -> str:
-    """Format named by the content: pdf, docx, html, ole (legacy Office/WPS), zip, or unknown."""
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+def sniff_head(head: bytes) -> str:
+    """Format named by the first bytes: pdf, ole (legacy Office/WPS), zip, html or unknown."""
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(_OLE_MAGIC):
         return "ole"
     if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(path) as zf:
-                names = set(zf.namelist())
-        except (zipfile.BadZipFile, OSError):
-            return "zip"
-        return "docx" if "word/document.xml" in names else "zip"
-    lowered = stripped[:2048].lower()
+        return "zip"
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:2048].lower()
     if (
         lowered.startswith((b"<!doctype html", b"<html", b"<?xml"))
         or b"<html" in lowered
@@ -58,6 +52,19 @@ def sniff_bytes(head: bytes, path: Path) -> str:
     ):
         return "html"
     return "unknown"
+
+
+def sniff_bytes(head: bytes, path: Path) -> str:
+    """Format named by the content: pdf, docx, html, ole (legacy Office/WPS), zip, or unknown."""
+    kind = sniff_head(head)
+    if kind != "zip":
+        return kind
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return "zip"
+    return "docx" if "word/document.xml" in names else "zip"
 
 
 def detect_format(path: Path) -> SourceFormat:

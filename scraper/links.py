@@ -17,6 +17,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from parsers.html import CHARSET_ALIASES
 from scraper.config import LinkRules, Pagination
 
 #: A date in the same list item as a link marks the link as a notice.
@@ -71,15 +72,6 @@ _ITEM_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "div", "td", "span", "h3", 
 _MIN_TITLE = 4  # characters; shorter link texts are navigation (首页, 更多, 2)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
-#: Charset names sites use for GBK; read as GB18030, their superset (same as the HTML reader).
-_ALIASES = {
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "cp936": "gb18030",
-    "euc-cn": "gb18030",
-}
-
 
 @dataclass(frozen=True)
 class Link:
@@ -103,7 +95,7 @@ def codec_name(name: str | None) -> str | None:
         return None
     label = name.strip().strip("\"'").lower()
     try:
-        return codecs.lookup(_ALIASES.get(label, label)).name
+        return codecs.lookup(CHARSET_ALIASES.get(label, label)).name
     except LookupError:
         return None
 

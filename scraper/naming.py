@@ -16,12 +16,11 @@ import unicodedata
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from parsers.sniff import HTML_SUFFIXES, LEGACY_SUFFIXES
+from parsers.sniff import HTML_SUFFIXES, LEGACY_SUFFIXES, sniff_head
 
 MAX_NAME_BYTES = 120
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|\s]+')
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Suffixes a stored file may end in: what the parser reads or refuses with a clear message.
 STORABLE_SUFFIXES = frozenset({".pdf", ".docx", *HTML_SUFFIXES, *LEGACY_SUFFIXES})
 #: Stored but not read by the parser yet: reported as such after every crawl.
@@ -87,22 +86,11 @@ def disposition_filename(header: str | None) -> str | None:
 
 
 def sniff_kind(data: bytes) -> str:
-    """pdf, docx, ole (legacy Word/WPS/Excel), zip, html or unknown — from the bytes."""
-    head = data[:2048]
-    if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
-        return "pdf"
-    if head.startswith(_OLE):
-        return "ole"
-    if head.startswith(b"PK\x03\x04"):
+    """pdf, docx, ole (legacy Word/WPS/Excel), zip, html or unknown — from the bytes in memory."""
+    kind = sniff_head(data[:4096])
+    if kind == "zip":
         return "docx" if b"word/document.xml" in data else "zip"
-    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if (
-        lowered.startswith((b"<!doctype html", b"<html", b"<?xml"))
-        or b"<html" in lowered
-        or b"<body" in lowered
-    ):
-        return "html"
-    return "unknown"
+    return kind
 
 
 def choose_suffix(offered: str, kind: str) -> str | None:
