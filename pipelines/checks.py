@@ -15,14 +15,19 @@ BUG_KINDS = frozenset({"internal_error", "schema_error"})
 
 @asset_check(asset=documents, description="Every document has its own doc_id.")
 def doc_id_is_unique(warehouse: Warehouse) -> AssetCheckResult:
-    table = warehouse.read_table("documents")
-    counts = Counter(table.column("doc_id").to_pylist())
+    return _unique(warehouse, "documents", "doc_id", rows_label="rows")
+
+
+def _unique(warehouse: Warehouse, table_name: str, column: str, *, rows_label: str) -> AssetCheckResult:
+    """Passes when no value of ``column`` repeats; lists up to ten repeated values."""
+    table = warehouse.read_table(table_name)
+    counts = Counter(table.column(column).to_pylist())
     dupes = sorted(k for k, n in counts.items() if n > 1)
     return AssetCheckResult(
         passed=not dupes,
         metadata={
-            "rows": table.num_rows,
-            "duplicated_doc_ids": len(dupes),
+            rows_label: table.num_rows,
+            f"duplicated_{column}s": len(dupes),
             "examples": ", ".join(dupes[:10]),
         },
     )
@@ -76,17 +81,7 @@ def quarantine_has_no_internal_errors(warehouse: Warehouse) -> AssetCheckResult:
 
 @asset_check(asset=tasks, description="No two tasks share a task_id.")
 def task_id_is_unique(warehouse: Warehouse) -> AssetCheckResult:
-    table = warehouse.read_table("tasks")
-    counts = Counter(table.column("task_id").to_pylist())
-    dupes = sorted(k for k, n in counts.items() if n > 1)
-    return AssetCheckResult(
-        passed=not dupes,
-        metadata={
-            "tasks": table.num_rows,
-            "duplicated_task_ids": len(dupes),
-            "examples": ", ".join(dupes[:10]),
-        },
-    )
+    return _unique(warehouse, "tasks", "task_id", rows_label="tasks")
 
 
 def _plan_task_gaps(warehouse: Warehouse, missing: pc.Expression, what: str) -> AssetCheckResult:
