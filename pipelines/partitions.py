@@ -15,7 +15,7 @@ Partition key rule (``partition_key_for``), from the file's path relative to the
 So ``raw/000_3fcaf470a0c023ac.pdf`` has the key ``000_3fcaf470a0c023ac.pdf``, and
 ``raw/2024/泸县 方案.docx`` has ``2024__泸县_方案.docx~21584ce9``. Keys are valid Dagster partition
 keys (no control characters, no ``...``, none of ``|,[]``) and valid file names, which the
-per-partition fragments ``warehouse/_parts/<table>/<key>.parquet`` rely on.
+per-partition fragments ``warehouse/_parts/<table>/<key>.arrow`` rely on.
 
 Which files count: regular files whose suffix a reader handles or names a format we refuse with a
 clear error (``.doc``, ``.wps``, ``.xls`` …, so they land in quarantine rather than vanish);

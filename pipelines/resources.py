@@ -94,8 +94,9 @@ class Warehouse(ConfigurableResource):
     def read_state(self, key: str) -> dict[str, Any] | None:
         return storage.read_state(self.path, key)
 
-    def combine(self, table: str, keys: list[str]) -> storage.Combined:
-        return storage.combine_fragments(self.path, table, keys)
+    def build(self, table: str, keys: list[str]) -> storage.Combined:
+        """Bring ``<table>.parquet`` up to date with the fragments of ``keys`` (incrementally)."""
+        return storage.build_table(self.path, table, keys)
 
     def write_table(self, table: str, data: pa.Table) -> Path:
         return storage.atomic_write_parquet(data, storage.table_path(self.path, table))

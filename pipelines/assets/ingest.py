@@ -3,7 +3,7 @@
 ``parsed_documents`` is partitioned by document (``pipelines.partitions``) and declares
 ``BackfillPolicy.single_run()``: a backfill over many documents is one run in one process that
 loops over ``context.partition_keys``, while rerunning a single document stays one click. Each
-document's rows go to its own fragments (``warehouse/_parts/<table>/<key>.parquet``), so a
+document's rows go to its own fragments (``warehouse/_parts/<table>/<key>.arrow``), so a
 rerun replaces exactly that document's rows and never duplicates them. A file the parser rejects
 becomes a quarantine fragment; the asset still succeeds and the run goes on.
 
@@ -212,10 +212,14 @@ def file_sha256(path: Path) -> str | None:
 
 
 def unchanged(state: dict[str, Any] | None, digest: str | None) -> bool:
-    """The fragments recorded in ``state`` were made from these bytes by this parser code."""
+    """The fragments recorded in ``state`` were made from these bytes by this parser code, in
+    the fragment format this code reads."""
+    from pipelines import storage
+
     return (
         state is not None
         and digest is not None
+        and storage.is_current_format(state)
         and state.get("sha256") == digest
         and state.get("parser_version") == parser_version()
         and (state.get("status") == "parsed" or state.get("error_kind") not in RETRY_KINDS)

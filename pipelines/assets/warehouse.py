@@ -1,11 +1,10 @@
 """The Parquet tables analysts query: each combines the fragments of every registered document.
 
 Unpartitioned on purpose: a table is one file (``warehouse/<table>.parquet``) that ``gongwen
-query`` and DuckDB read directly. Rebuilding one is cheap (it only reads fragments), so after
-rerunning any set of documents the tables are rebuilt whole, atomically, rows in partition-key
-order and deduplicated on the primary key: the same fragments always give the same file content.
-A table whose fragments did not change since it was built (same files, sizes and mtimes,
-``pipelines.storage.fragments_signature``) is not rebuilt.
+query`` and DuckDB read directly. After rerunning any set of documents the file is written anew,
+atomically, rows in partition-key order and deduplicated on the primary key: the same fragments
+always give the same file content. A build reads only the fragments written or removed since the
+last one (``pipelines.storage.build_table``); with none, the file is left as it is.
 """
 
 import datetime as dt
@@ -30,33 +29,20 @@ from schemas.tables import TABLES, description
 def build_table(context: AssetExecutionContext, warehouse: Warehouse, table: str) -> MaterializeResult:
     """Combine the fragments of the registered partitions into ``warehouse/<table>.parquet``."""
     keys = list(context.instance.get_dynamic_partitions(DOCUMENTS_PARTITIONS_NAME))
-    signature = storage.fragments_signature(warehouse.path, table, keys)
-    if storage.is_built_from(warehouse.path, table, signature):
-        # no fragment written or removed since the file was built: it is what a rebuild would give
-        data = warehouse.read_table(table)
-        return MaterializeResult(
-            metadata={
-                **table_metadata(data, storage.table_path(warehouse.path, table)),
-                "registered_documents": len(keys),
-                "rebuilt": False,
-                "built_at": MetadataValue.timestamp(dt.datetime.now(dt.UTC)),
-            }
-        )
-    combined = warehouse.combine(table, keys)
-    path = warehouse.write_table(table, combined.table)
-    storage.record_built(warehouse.path, table, signature)
-    if combined.duplicates:
+    built = warehouse.build(table, keys)
+    if built.rebuilt and built.duplicates:
         context.log.warning(
-            f"{table}: dropped {combined.duplicates} rows whose key an earlier file already had "
+            f"{table}: dropped {built.duplicates} rows whose key an earlier file already had "
             "(identical copies of a file)"
         )
     return MaterializeResult(
         metadata={
-            **table_metadata(combined.table, path),
-            "fragments": combined.fragments,
+            **table_metadata(built.table, storage.table_path(warehouse.path, table)),
+            "fragments_read": built.fragments,
             "registered_documents": len(keys),
-            "duplicate_rows_dropped": combined.duplicates,
-            "rebuilt": True,
+            "duplicate_rows_dropped": built.duplicates,
+            "rebuilt": built.rebuilt,
+            "incremental": built.incremental,
             "built_at": MetadataValue.timestamp(dt.datetime.now(dt.UTC)),
         }
     )

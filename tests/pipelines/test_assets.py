@@ -209,7 +209,7 @@ def test_asset_called_directly_quarantines_and_succeeds(corpus: Corpus, tmp_path
     context = build_asset_context(partition_key="x.docx", instance=corpus.instance)
     result = parsed_documents(context, raw_store=RawStore(root=str(corpus.raw)), warehouse=warehouse)
     assert result.metadata["run_quarantined"] == 1
-    part = pq.read_table(storage.fragment_path(warehouse.path, "quarantine", "x.docx"))
+    part = storage.read_arrow(storage.fragment_path(warehouse.path, "quarantine", "x.docx"))
     assert part.column("error_kind").to_pylist() == ["corrupt"]
     assert not storage.fragment_path(warehouse.path, "documents", "x.docx").exists()
 

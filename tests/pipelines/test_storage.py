@@ -1,0 +1,139 @@
+"""pipelines.storage: fragments and the incremental table build.
+
+The fragments are the rows of real sample notices (DOCX seeds through ``schemas.rows``). The
+property pinned here: whatever fragments were written or removed since the last build, the
+incremental build gives exactly the table a full build from every fragment gives, including which
+copy of a duplicated row is kept.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from pipelines import storage
+from schemas.rows import record_tables
+from tests.seeds import seed
+
+STEMS = ("000_3fcaf470a0c023ac", "001_3066dfd361fc75f9", "003_b54ff24471a88dd0", "002_c5a7bb6645cf0ce3")
+
+
+def tables_of(stem: str, rel: str) -> dict[str, pa.Table]:
+    return {name: t for name, t in record_tables(seed(stem, "docx"), rel).items() if t.num_rows}
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    """Keys a…e: four different notices, and ``e`` a byte-identical copy of ``a``'s notice (the
+    same document ids, so its rows are duplicates the build drops: the first key wins)."""
+    wh = tmp_path / "wh"
+    for key, stem in zip("abcd", STEMS, strict=True):
+        storage.write_fragments(wh, key, tables_of(stem, f"{key}.docx"))
+    storage.write_fragments(wh, "e", tables_of(STEMS[0], "a.docx"))
+    return wh
+
+
+def full(wh: Path, table: str, keys: list[str]) -> pa.Table:
+    return storage.combine_fragments(wh, table, keys).table
+
+
+def touch_later(path: Path) -> None:
+    """Some file systems keep mtimes in coarse steps: make a rewrite visible to the build."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+
+
+def test_fragments_are_arrow_ipc_and_round_trip(warehouse: Path) -> None:
+    path = storage.fragment_path(warehouse, "tasks", "b")
+    assert path.suffix == ".arrow"
+    assert storage.read_arrow(path).equals(tables_of(STEMS[1], "b.docx")["tasks"])
+
+
+def test_first_build_reads_every_fragment_and_drops_duplicates(warehouse: Path) -> None:
+    keys = list("abcde")
+    built = storage.build_table(warehouse, "tasks", keys)
+    assert built.rebuilt and not built.incremental
+    assert built.fragments == 5
+    assert built.duplicates == tables_of(STEMS[0], "a.docx")["tasks"].num_rows
+    assert built.table.equals(full(warehouse, "tasks", keys))
+    assert storage.read_table(warehouse, "tasks").equals(built.table)
+
+
+def test_nothing_changed_reads_nothing(warehouse: Path) -> None:
+    keys = list("abcde")
+    storage.build_table(warehouse, "tasks", keys)
+    again = storage.build_table(warehouse, "tasks", keys)
+    assert not again.rebuilt and again.fragments == 0
+    assert again.table.equals(full(warehouse, "tasks", keys))
+
+
+@pytest.mark.parametrize("table", ["documents", "tasks", "task_units", "citations"])
+def test_incremental_build_equals_a_full_build(warehouse: Path, table: str) -> None:
+    keys = list("abcde")
+    storage.build_table(warehouse, table, keys)
+    # b now holds another notice, c is gone, f is new, a (whose rows e duplicated) is removed
+    storage.write_fragments(warehouse, "b", tables_of(STEMS[3], "b.docx"))
+    touch_later(storage.fragment_path(warehouse, table, "b"))
+    storage.remove_partition(warehouse, "c")
+    storage.write_fragments(warehouse, "f", tables_of(STEMS[2], "f.docx"))
+    keys = list("bdef")
+    built = storage.build_table(warehouse, table, keys)
+    assert built.rebuilt and built.incremental
+    assert built.fragments == 2  # b and f
+    assert built.table.equals(full(warehouse, table, keys))
+    # e's copy of a's rows is back now that a is gone
+    fresh = warehouse.parent / "fresh"
+    shutil.copytree(warehouse / storage.PARTS_DIR, fresh / storage.PARTS_DIR)
+    shutil.rmtree(fresh / storage.PARTS_DIR / storage.BUILT_DIR)
+    assert storage.build_table(fresh, table, keys).table.equals(built.table)
+
+
+def test_unregistered_key_leaves_the_table(warehouse: Path) -> None:
+    storage.build_table(warehouse, "documents", list("abcde"))
+    built = storage.build_table(warehouse, "documents", list("abd"))
+    assert built.incremental and built.fragments == 0
+    assert built.table.equals(full(warehouse, "documents", list("abd")))
+
+
+def test_a_table_file_replaced_by_hand_means_a_full_build(warehouse: Path) -> None:
+    keys = list("abcde")
+    storage.build_table(warehouse, "citations", keys)
+    storage.atomic_write_parquet(
+        storage.read_table(warehouse, "citations").slice(0, 1), storage.table_path(warehouse, "citations")
+    )
+    built = storage.build_table(warehouse, "citations", keys)
+    assert built.rebuilt and not built.incremental and built.fragments == 5
+    assert built.table.equals(full(warehouse, "citations", keys))
+
+
+def test_prune_removes_other_formats_unregistered_keys_and_stale_temporary_files(warehouse: Path) -> None:
+    folder = warehouse / storage.PARTS_DIR / "tasks"
+    old_format = folder / "a.parquet"
+    old_format.write_bytes(b"PAR1")
+    stale_tmp = folder / ".b.arrow.123.abcd.tmp"
+    stale_tmp.write_bytes(b"")
+    old = time.time() - storage.STALE_TMP_SECONDS - 60
+    os.utime(stale_tmp, (old, old))
+    fresh_tmp = folder / ".c.arrow.124.abcd.tmp"  # a write going on now
+    fresh_tmp.write_bytes(b"")
+    removed = storage.prune_fragments(warehouse, keep=list("abcd"))
+    assert removed == ["e"]
+    assert not old_format.exists() and not stale_tmp.exists() and fresh_tmp.exists()
+    assert storage.fragment_keys(warehouse, "tasks") == set("abcd")
+
+
+def test_state_marker_names_the_fragment_format(warehouse: Path) -> None:
+    storage.write_fragments(warehouse, "a", tables_of(STEMS[0], "a.docx"), state={"sha256": "x"})
+    state = storage.read_state(warehouse, "a")
+    assert state is not None and storage.is_current_format(state)
+    assert not storage.is_current_format({"sha256": "x"})  # a marker of an older release
+
+
+def test_dedupe_first_keeps_the_first_row_of_each_key_in_table_order() -> None:
+    table = pa.table({"id": ["x", "y", "x", "z", "y"], "v": [1, 2, 3, 4, 5]})
+    assert storage.dedupe_first(table, ("id",)).to_pydict() == {"id": ["x", "y", "z"], "v": [1, 2, 4]}
