@@ -107,7 +107,8 @@ def _set_memory_cap(limit_bytes: int) -> None:
 
 
 def _worker_entry(fd: int, warm: bool = True) -> None:  # pragma: no cover - runs in the worker
-    """Serve ``(target, path, memory_bytes)`` requests on socket ``fd`` until it closes or ``None``.
+    """Serve ``(target, path, memory_bytes, args)`` requests on socket ``fd`` until it closes or
+    ``None``: call ``target(path, *args)`` and send back what it returns.
 
     ``warm``: import every reader before the first request (a run reads many files; a single
     ``gongwen parse`` imports only the reader it needs).
@@ -134,7 +135,7 @@ def _worker_entry(fd: int, warm: bool = True) -> None:  # pragma: no cover - run
             return
         if request is None:
             return
-        target, path, memory_bytes = request
+        target, path, memory_bytes, args = request
         reply: tuple[Any, ...]
         fatal = False
         _set_memory_cap(memory_bytes)
@@ -142,7 +143,7 @@ def _worker_entry(fd: int, warm: bool = True) -> None:  # pragma: no cover - run
             if target not in functions:
                 module, _, name = target.partition(":")
                 functions[target] = getattr(importlib.import_module(module), name)
-            reply = ("ok", functions[target](path))
+            reply = ("ok", functions[target](path, *args))
         except ParseError as err:
             reply = ("parse_error", err.kind, err.message)
         except MemoryError:
@@ -311,18 +312,25 @@ class Guard:
         Raises ``ParseError`` for bad input (kinds as the readers give them, plus ``timeout``
         and ``too_large`` for the limits) and ``ReaderError`` for a reader bug.
         """
+        return self.call(self.target, path, limits=limits)
+
+    def call(self, target: str, path: str | Path, *args: Any, limits: Limits | None = None) -> Any:
+        """``target(path, *args)`` in the worker (``"module:function"``), within ``limits``: for
+        work that belongs with the reading, e.g. turning the record into rows in the same process.
+        ``args`` and the result must pickle. Errors as for ``parse``."""
         p = Path(path)
         sp = str(p)
         limits = limits or self.limits
         self.precheck(p, limits)
+        request = (target, sp, limits.max_memory_mb * MB, args)
         with self._lock:
             worker = self._ensure()
             try:
-                worker.conn.send((self.target, sp, limits.max_memory_mb * MB))
+                worker.conn.send(request)
             except (OSError, ValueError):  # died between files: start afresh once
                 self._discard()
                 worker = self._ensure()
-                worker.conn.send((self.target, sp, limits.max_memory_mb * MB))
+                worker.conn.send(request)
             if not worker.conn.poll(limits.timeout_s):
                 self._discard()
                 raise ParseError(

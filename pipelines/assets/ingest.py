@@ -29,17 +29,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 from dagster import AssetExecutionContext, BackfillPolicy, MaterializeResult, MetadataValue, asset
 
-import parsers
 from parsers.errors import ParseError
-from parsers.guard import Guard, Limits, ReaderError, parse_guarded
-from parsers.record import NoticeRecord
+from parsers.guard import Guard, Limits, ReaderError
+from pipelines import reader_task
 from pipelines.partitions import documents_partitions
 from pipelines.resources import RawStore, Warehouse
-from schemas.rows import quarantine_table, record_tables
-from schemas.tables import SchemaError
+from pipelines.storage import write_fragments
+from schemas.rows import quarantine_table
 
 #: One record per document processed, for whoever wants progress (``gongwen run`` listens).
 #: ``record.gongwen`` holds index, total, status (parsed/quarantined/missing), path, message.
@@ -48,55 +46,61 @@ progress_log = logging.getLogger("gongwen.progress")
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one raw file."""
+    """What became of one raw file; its fragments and state marker are already written."""
 
     status: str  # "parsed" | "quarantined"
-    tables: dict[str, pa.Table]
     message: str = ""
     error_kind: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
 
 
-Reader = Callable[[Path, Limits], NoticeRecord]
-
-
 def ingest_file(
     path: Path,
     rel_path: str,
+    key: str,
+    warehouse_dir: Path,
+    digest: str | None,
     now: dt.datetime | None = None,
     limits: Limits | None = None,
-    reader: Reader | None = None,
+    pool: "ReaderPool | None" = None,
 ) -> Outcome:
-    """Parse one file into its warehouse tables, or into a quarantine row when it fails.
+    """Parse one file into the fragments of partition ``key``, or into a quarantine fragment when
+    it fails. ``digest`` (the file's SHA-256 before reading) goes into the state marker; None
+    writes no marker, so the file is read again next time.
 
-    With ``limits`` (what the asset passes) the file is read by ``parsers.guard`` in its worker
-    process within them (size, time, memory); without, in this process and unguarded (tests,
-    debugging). ``ParseError`` (bad input, over a limit) and any other exception
-    (a parser bug, kind ``internal_error``) quarantine at stage ``parse``; a record that does not
-    fit the schema quarantines at stage ``convert`` (kind ``schema_error``). Never raises for a bad file.
-    ``reader`` replaces ``parse_guarded`` (a worker of a ``ReaderPool``).
+    With ``pool`` the work happens in a guarded reader within ``limits`` (size, time, memory):
+    parsing, the conversion to rows and the fragment writes (``pipelines.reader_task``); without,
+    in this process and unguarded (tests, debugging). ``ParseError`` (bad input, over a limit) and
+    any other exception (a parser bug, kind ``internal_error``) quarantine at stage ``parse``; a
+    record that does not fit the schema at stage ``convert`` (kind ``schema_error``). Never raises
+    for a bad file.
     """
     recorded_at = now or dt.datetime.now(dt.UTC)
+    state = {"sha256": digest, "parser_version": parser_version()} if digest else {}
 
     def quarantined(stage: str, kind: str, message: str) -> Outcome:
         table = quarantine_table(rel_path, stage, kind, message, recorded_at)
-        return Outcome("quarantined", {"quarantine": table}, message, kind, {"quarantine": 1})
+        marker = {**state, "status": "quarantined", "error_kind": kind, "counts": {"quarantine": 1}}
+        write_fragments(warehouse_dir, key, {"quarantine": table}, state=marker if state else None)
+        return Outcome("quarantined", message, kind, {"quarantine": 1})
 
+    args = (rel_path, str(warehouse_dir), key, state)
     try:
-        record = parsers.parse_file(path) if limits is None else (reader or parse_guarded)(path, limits)
+        if pool is None:
+            summary = reader_task.parse_into_fragments(str(path), *args)
+        else:
+            summary = pool.call(reader_task.TARGET, path, *args, limits=limits or Limits())
     except ParseError as err:
         return quarantined("parse", err.kind, err.message)
     except ReaderError as err:
         return quarantined("parse", "internal_error", str(err))
     except Exception as err:  # a parser bug must not stop the other documents
         return quarantined("parse", "internal_error", f"{type(err).__name__}: {err}")
-    try:
-        tables = record_tables(record, rel_path)
-    except SchemaError as err:
-        return quarantined("convert", "schema_error", str(err))
-    counts = {name: t.num_rows for name, t in tables.items()}
+    if summary["status"] == "schema_error":
+        return quarantined("convert", "schema_error", summary["message"])
+    counts: dict[str, int] = summary["counts"]
     message = ", ".join(f"{n} {name if n != 1 else name[:-1]}" for name, n in counts.items())
-    return Outcome("parsed", tables, message, None, counts)
+    return Outcome("parsed", message, None, counts)
 
 
 # --- reading many files: a pool of guarded readers ---------------------------------------------
@@ -116,11 +120,11 @@ class ReaderPool:
         for guard in self._guards:
             self._free.put(guard)
 
-    def parse(self, path: Path, limits: Limits) -> NoticeRecord:
+    def call(self, target: str, path: Path, *args: Any, limits: Limits) -> Any:
+        """``Guard.call`` on whichever reader is free."""
         guard = self._free.get()
         try:
-            record: NoticeRecord = guard.parse(path, limits)
-            return record
+            return guard.call(target, path, *args, limits=limits)
         finally:
             self._free.put(guard)
 
@@ -181,6 +185,12 @@ def stale_keys(keys: list[str], files: dict[str, str], raw_dir: Path, warehouse_
         or not unchanged(storage.read_state(warehouse_dir, key), file_sha256(raw_dir / files[key]))
     ]
 
+
+#: Up to this many partitions in a run, each partition's materialization carries its own metadata
+#: (status, rows). Dagster checks every such call against all registered partitions, which makes
+#: a bulk load quadratic (18 s of 2,000 documents' run); beyond it the run's metadata lists the
+#: files that were not parsed, and each document's outcome is in the documents/quarantine tables.
+PER_PARTITION_METADATA_MAX = 200
 
 # --- incremental: what a file's fragments were made from --------------------------------------
 
@@ -259,13 +269,15 @@ def parsed_documents(
             todo.append((key, rel))
     timings["hash"] = time.perf_counter() - t_start
 
-    # 2. read them on a pool of guarded readers; results come back in key order
-    def read(item: tuple[str, str]) -> tuple[Outcome, str | None, float]:
-        path = raw_store.path / item[1]
+    # 2. read them on a pool of guarded readers, which also write the fragments; results come
+    # back in key order
+    def read(item: tuple[str, str]) -> tuple[Outcome, float]:
+        key, rel = item
+        path = raw_store.path / rel
         t0 = time.perf_counter()
         digest = file_sha256(path)  # before reading: a file replaced meanwhile is read next time
-        outcome = ingest_file(path, item[1], limits=limits, reader=pool.parse)
-        return outcome, digest, time.perf_counter() - t0
+        outcome = ingest_file(path, rel, key, warehouse.path, digest, limits=limits, pool=pool)
+        return outcome, time.perf_counter() - t0
 
     workers = raw_store.parse_workers or os.cpu_count() or 1
     pool = reader_pool(min(workers, max(1, len(todo))), limits)
@@ -289,21 +301,11 @@ def parsed_documents(
                 totals[state["status"]] += 1
             else:
                 t0 = time.perf_counter()
-                outcome, digest, seconds = next(outcomes)
+                outcome, seconds = next(outcomes)
                 timings["wait_for_readers"] += time.perf_counter() - t0
                 timings["read_and_convert"] += seconds
                 if outcome.error_kind == "internal_error":
                     context.log.error(f"{rel}: parser bug, quarantined: {outcome.message}")
-                t0 = time.perf_counter()
-                state = {
-                    "sha256": digest,
-                    "parser_version": parser_version(),
-                    "status": outcome.status,
-                    "error_kind": outcome.error_kind,
-                    "counts": outcome.counts,
-                }
-                warehouse.write_fragments(key, outcome.tables, state=state if digest else None)
-                timings["write_fragments"] += time.perf_counter() - t0
                 status, message = outcome.status, outcome.message
                 meta = {"status": status, "path": rel, **{f"rows_{k}": v for k, v in outcome.counts.items()}}
                 if outcome.status == "quarantined":
@@ -337,8 +339,18 @@ def parsed_documents(
     }
     if len(keys) == 1:  # one document: its metadata is the materialization's
         return MaterializeResult(metadata={**run_meta, **per_partition[keys[0]]})
-    for key, meta in per_partition.items():  # a range: each partition's event gets its own
-        context.add_asset_metadata(meta, partition_key=key)
+    if len(keys) <= PER_PARTITION_METADATA_MAX:  # a range: each partition's event gets its own
+        for key, meta in per_partition.items():
+            context.add_asset_metadata(meta, partition_key=key)
+    else:  # a bulk load: the problems only (the rest is in the documents and quarantine tables)
+        problems = [
+            f"| {meta.get('path') or key} | {meta['status']} | {meta.get('error_kind', '')} |"
+            for key, meta in per_partition.items()
+            if meta["status"] != "parsed"
+        ]
+        run_meta["run_problems"] = MetadataValue.md(
+            "| file | status | error |\n|---|---|---|\n" + ("\n".join(problems) or "| — | | |")
+        )
     timings["metadata"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - t_start
     run_meta.update({f"time_{k}": round(v, 2) for k, v in timings.items()})

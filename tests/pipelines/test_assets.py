@@ -238,9 +238,12 @@ def test_ingest_file_quarantines_parser_bugs(monkeypatch: pytest.MonkeyPatch, tm
 
     monkeypatch.setattr(parsers, "parse_file", broken)
     when = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    outcome = ingest_file(tmp_path / "a.pdf", "a.pdf", now=when)
+    outcome = ingest_file(tmp_path / "a.pdf", "a.pdf", "a.pdf", tmp_path / "wh", digest="x", now=when)
     assert outcome.status == "quarantined" and outcome.error_kind == "internal_error"
-    assert outcome.tables["quarantine"].to_pylist()[0]["message"] == "KeyError: 'oops'"
+    fragment = storage.read_arrow(storage.fragment_path(tmp_path / "wh", "quarantine", "a.pdf"))
+    assert fragment.to_pylist()[0]["message"] == "KeyError: 'oops'"
+    state = storage.read_state(tmp_path / "wh", "a.pdf")
+    assert state is not None and state["error_kind"] == "internal_error"  # retried at the next run
 
 
 def test_tables_build_empty_without_documents(tmp_path: Path) -> None:
