@@ -18,7 +18,8 @@ Conventions kept by every schema here:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -386,50 +387,96 @@ def _table_name(schema: pa.Schema) -> str:
 # --- strict row validation -------------------------------------------------------------------
 
 
-def _type_error(where: str, expected: str, value: Any) -> SchemaError:
+class _Mismatch(Exception):
+    """A value of the wrong type; ``SchemaError`` adds where it was (built only on failure)."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path  # "[i]" for an item of a list column
+
+    def error(self, where: str) -> SchemaError:
+        return SchemaError(f"{where}{self.path}: {self.message}")
+
+
+_Checker = Callable[[Any], None]
+
+
+def _shown(value: Any) -> str:
     shown = repr(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return SchemaError(f"{where}: expected {expected}, got {type(value).__name__} {shown}")
+    return shown[:57] + "..." if len(shown) > 60 else shown
+
+
+def _plain_checker(accepted: type | tuple[type, ...], expected: str, refused: type | None = None) -> _Checker:
+    def check(value: Any) -> None:
+        if not isinstance(value, accepted) or (refused is not None and isinstance(value, refused)):
+            raise _Mismatch(f"expected {expected}, got {type(value).__name__} {_shown(value)}")
+
+    return check
+
+
+def _timestamp_checker(type_: pa.TimestampType) -> _Checker:
+    def check(value: Any) -> None:
+        if not isinstance(value, dt.datetime):
+            raise _Mismatch(f"expected datetime.datetime, got {type(value).__name__} {_shown(value)}")
+        if type_.tz is not None and value.tzinfo is None:
+            raise _Mismatch(f"expected a timezone-aware datetime, got {value!r}")
+
+    return check
+
+
+def _list_checker(item_check: _Checker) -> _Checker:
+    def check(value: Any) -> None:
+        if not isinstance(value, list | tuple):
+            raise _Mismatch(f"expected list, got {type(value).__name__} {_shown(value)}")
+        for i, item in enumerate(value):
+            if item is None:
+                raise _Mismatch("null item in a list", f"[{i}]")
+            try:
+                item_check(item)
+            except _Mismatch as err:
+                raise _Mismatch(err.message, f"[{i}]{err.path}") from None
+
+    return check
+
+
+def _checker(type_: pa.DataType) -> _Checker:
+    """The check for values of ``type_``: exactly the Python type it stores.
+
+    Stricter than pyarrow on purpose: pyarrow would turn a ``datetime`` into a ``date32`` and
+    silently drop the time, or accept a numeric string for an int in some paths. Built once per
+    column (``_column_checks``), not per value: conversion checks every value of every row.
+    """
+    if pa.types.is_string(type_) or pa.types.is_large_string(type_):
+        return _plain_checker(str, "str")
+    if pa.types.is_integer(type_):
+        return _plain_checker(int, "int", refused=bool)
+    if pa.types.is_boolean(type_):
+        return _plain_checker(bool, "bool")
+    if pa.types.is_floating(type_):
+        return _plain_checker((float, int), "float", refused=bool)
+    if pa.types.is_date(type_):
+        return _plain_checker(dt.date, "datetime.date", refused=dt.datetime)
+    if pa.types.is_timestamp(type_):
+        return _timestamp_checker(type_)
+    if pa.types.is_list(type_) or pa.types.is_large_list(type_):
+        return _list_checker(_checker(type_.value_type))
+    raise SchemaError(f"no validator for Arrow type {type_}")  # pragma: no cover - a new type in a schema
 
 
 def _check_value(where: str, type_: pa.DataType, value: Any) -> None:
-    """Raise ``SchemaError`` unless ``value`` is exactly the Python type ``type_`` stores.
+    """Raise ``SchemaError`` unless ``value`` is None or exactly the Python type ``type_`` stores."""
+    if value is not None:
+        try:
+            _checker(type_)(value)
+        except _Mismatch as err:
+            raise err.error(where) from None
 
-    Stricter than pyarrow on purpose: pyarrow would turn a ``datetime`` into a ``date32`` and
-    silently drop the time, or accept a numeric string for an int in some paths.
-    """
-    if value is None:
-        return
-    if pa.types.is_string(type_) or pa.types.is_large_string(type_):
-        if not isinstance(value, str):
-            raise _type_error(where, "str", value)
-    elif pa.types.is_integer(type_):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise _type_error(where, "int", value)
-    elif pa.types.is_boolean(type_):
-        if not isinstance(value, bool):
-            raise _type_error(where, "bool", value)
-    elif pa.types.is_floating(type_):
-        if not isinstance(value, float | int) or isinstance(value, bool):
-            raise _type_error(where, "float", value)
-    elif pa.types.is_date(type_):
-        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            raise _type_error(where, "datetime.date", value)
-    elif pa.types.is_timestamp(type_):
-        if not isinstance(value, dt.datetime):
-            raise _type_error(where, "datetime.datetime", value)
-        if type_.tz is not None and value.tzinfo is None:
-            raise SchemaError(f"{where}: expected a timezone-aware datetime, got {value!r}")
-    elif pa.types.is_list(type_) or pa.types.is_large_list(type_):
-        if not isinstance(value, list | tuple):
-            raise _type_error(where, "list", value)
-        for i, item in enumerate(value):
-            if item is None:
-                raise SchemaError(f"{where}[{i}]: null item in a list")
-            _check_value(f"{where}[{i}]", type_.value_type, item)
-    else:  # pragma: no cover - a schema here uses a type the validator does not know yet
-        raise SchemaError(f"{where}: no validator for Arrow type {type_}")
+
+@functools.lru_cache(maxsize=64)
+def _column_checks(schema: pa.Schema) -> tuple[tuple[str, bool, _Checker], ...]:
+    """``(name, nullable, check)`` per column of ``schema``."""
+    return tuple((f.name, f.nullable, _checker(f.type)) for f in schema)
 
 
 def validate_rows(schema: pa.Schema, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -439,12 +486,12 @@ def validate_rows(schema: pa.Schema, rows: Iterable[Mapping[str, Any]]) -> list[
     table, row and column of the first problem.
     """
     name = _table_name(schema)
-    names = schema.names
-    expected = set(names)
+    columns = _column_checks(schema)
+    expected = set(schema.names)
     out: list[dict[str, Any]] = []
     for i, row in enumerate(rows):
-        keys = set(row)
-        if keys != expected:
+        if row.keys() != expected:
+            keys = set(row)
             missing = sorted(expected - keys)
             extra = sorted(keys - expected)
             raise SchemaError(
@@ -453,13 +500,19 @@ def validate_rows(schema: pa.Schema, rows: Iterable[Mapping[str, Any]]) -> list[
                 + (f"; unexpected {extra}" if extra else "")
             )
         clean: dict[str, Any] = {}
-        for f in schema:
-            value = row[f.name]
-            where = f"{name}.{f.name} (row {i})"
-            if value is None and not f.nullable:
-                raise SchemaError(f"{where}: null in a non-nullable column")
-            _check_value(where, f.type, value)
-            clean[f.name] = list(value) if isinstance(value, tuple) else value
+        for column, nullable, check in columns:
+            value = row[column]
+            if value is None:
+                if not nullable:
+                    raise SchemaError(f"{name}.{column} (row {i}): null in a non-nullable column")
+            else:
+                try:
+                    check(value)
+                except _Mismatch as err:
+                    raise err.error(f"{name}.{column} (row {i})") from None
+                if isinstance(value, tuple):
+                    value = list(value)
+            clean[column] = value
         out.append(clean)
     return out
 
