@@ -132,7 +132,7 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | None = None) -> int:
     Progress: one line per document on stderr, then a summary. Quarantined files are not a
     failure; a failed run is (exit 1).
     """
-    from pipelines.resources import RAW_DIR_ENV, WAREHOUSE_DIR_ENV, resolve_dir
+    from pipelines.resources import RAW_DIR_ENV, WAREHOUSE_DIR_ENV, RawStore, resolve_dir
 
     raw = resolve_dir(str(raw_dir) if raw_dir else None, RAW_DIR_ENV, "raw")
     warehouse = resolve_dir(str(warehouse_dir) if warehouse_dir else None, WAREHOUSE_DIR_ENV, "warehouse")
@@ -146,7 +146,7 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | None = None) -> int:
     with _quiet_dagster():
         from dagster import DagsterInstance
 
-        from pipelines.assets.ingest import parsed_documents, progress_log
+        from pipelines.assets.ingest import parsed_documents, progress_log, readers_for
         from pipelines.definitions import defs
         from pipelines.partitions import sync_document_partitions
 
@@ -167,6 +167,8 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | None = None) -> int:
         job = defs.resolve_job_def("ingest")
         downstream = [k for k in job.asset_layer.executable_asset_keys if k != parsed_documents.key]
         ranges = stale_ranges(list(sync.keys), raw, warehouse)
+        if ranges:  # the readers start (imports, NLP dictionaries) while Dagster prepares the run
+            readers_for(RawStore(root=str(raw))).start()
         # One run over every file on a first run; on a rerun only the files that changed: a range
         # of unchanged partitions would cost Dagster two events each (planned, materialized).
         plan: list[tuple[tuple[str, str] | None, list[Any] | None]]

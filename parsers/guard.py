@@ -106,7 +106,7 @@ def _set_memory_cap(limit_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def _worker_entry(fd: int, warm: bool = True) -> None:  # pragma: no cover - runs in the worker
+def _worker_entry(fd: int, warm: bool = True, preload: tuple[str, ...] = ()) -> None:  # pragma: no cover
     """Serve ``(target, path, memory_bytes, args)`` requests on socket ``fd`` until it closes or
     ``None``: call ``target(path, *args)`` and send back what it returns.
 
@@ -123,6 +123,9 @@ def _worker_entry(fd: int, warm: bool = True) -> None:  # pragma: no cover - run
             ("parsers.extract", "parsers.pdf", "parsers.docx", "parsers.html") if warm else ("parsers",)
         ):
             importlib.import_module(module)
+        for target in preload:
+            module_name, _, name = target.partition(":")
+            getattr(importlib.import_module(module_name), name)()
     except BaseException:
         conn.send(("broken", traceback.format_exc()))
         return
@@ -173,6 +176,7 @@ class _Worker:
     process: subprocess.Popen[bytes]
     conn: Connection
     owner_pid: int
+    ready: bool = False  # said hello: imports (and preloads) done
 
 
 class Guard:
@@ -180,6 +184,8 @@ class Guard:
 
     ``target`` is the function the worker calls with the path (``"module:function"``, default
     ``parsers:parse_file``); ``warm=False`` skips importing every reader up front (for one file);
+    ``preload`` names functions (``"module:function"``) the worker calls once when it starts, e.g.
+    ``parsers.nlp:warm`` to load the dictionaries before the first file's time limit runs;
     ``silence_worker=False`` lets the worker's stdout/stderr through (for debugging readers).
     """
 
@@ -189,11 +195,13 @@ class Guard:
         *,
         target: str = DEFAULT_TARGET,
         warm: bool = True,
+        preload: tuple[str, ...] = (),
         silence_worker: bool = True,
     ) -> None:
         self.limits = limits or Limits()
         self.target = target
         self.warm = warm
+        self.preload = preload
         self.silence_worker = silence_worker
         self._worker: _Worker | None = None
         self._lock = threading.Lock()
@@ -208,6 +216,15 @@ class Guard:
     # -- worker lifecycle ---------------------------------------------------------------------
 
     def _start(self) -> _Worker:
+        worker = self._spawn()
+        self._handshake(worker)
+        return worker
+
+    def _spawn(self) -> _Worker:
+        """Start the worker process; it imports the readers while the caller goes on.
+
+        The worker dies with the *thread* that spawned it (``PR_SET_PDEATHSIG`` follows the thread),
+        so spawn from a thread that lives as long as the guard is used, not a short-lived helper."""
         parent_sock, child_sock = socket.socketpair()
         fd = child_sock.fileno()
         env = dict(os.environ)
@@ -218,7 +235,8 @@ class Guard:
                 [
                     sys.executable,
                     "-c",
-                    f"from parsers.guard import _worker_entry; _worker_entry({fd}, {self.warm})",
+                    "from parsers.guard import _worker_entry; "
+                    f"_worker_entry({fd}, {self.warm}, {tuple(self.preload)!r})",
                 ],
                 pass_fds=(fd,),
                 stdin=subprocess.DEVNULL,
@@ -229,8 +247,11 @@ class Guard:
             )
         finally:
             child_sock.close()
-        conn = Connection(parent_sock.detach())
-        worker = _Worker(process, conn, os.getpid())
+        return _Worker(process, Connection(parent_sock.detach()), os.getpid())
+
+    def _handshake(self, worker: _Worker) -> None:
+        """Wait for the worker's hello; ``RuntimeError`` if it does not come."""
+        conn, process = worker.conn, worker.process
         if not conn.poll(_STARTUP_TIMEOUT_S):
             self._kill(worker)
             raise RuntimeError(f"the reader process did not start within {_STARTUP_TIMEOUT_S:g} s")
@@ -245,7 +266,17 @@ class Guard:
             self._kill(worker)
             lines = str(hello[1]).strip().splitlines()
             raise RuntimeError(f"the reader process failed to start: {lines[-1] if lines else hello}")
-        return worker
+        worker.ready = True
+
+    def start(self) -> None:
+        """Spawn the worker now without waiting for it (it would start on the first file
+        otherwise): its imports overlap with the caller's work until the first file."""
+        with self._lock:
+            w = self._worker
+            if w is None or w.owner_pid != os.getpid() or w.process.poll() is not None:
+                if w is not None and w.owner_pid == os.getpid():
+                    self._kill(w)
+                self._worker = self._spawn()
 
     def _ensure(self) -> _Worker:
         w = self._worker
@@ -253,6 +284,12 @@ class Guard:
             if w is not None and w.owner_pid == os.getpid():
                 self._kill(w)
             self._worker = w = self._start()
+        elif not w.ready:
+            try:
+                self._handshake(w)
+            except RuntimeError:
+                self._worker = None
+                raise
         return w
 
     @staticmethod

@@ -11,12 +11,16 @@ of what ``compare`` reads — both notices' task rows, domain rows and reference
 thresholds, the day deadlines are judged on, and the engine's own source — and its result and
 report are kept under ``warehouse/_cache/crosscheck/<key>.pickle``. A rerun recomputes only the
 pairs whose key changed; new pairs are computed on a process pool (one process per CPU) when
-there are enough of them to pay for the processes' start-up.
+there are enough of them to pay for the processes' start-up. A rerun whose input tables,
+settings, day and engine are those of the last run reports that run's results and reads nothing.
 """
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dagster import AssetExecutionContext, ConfigurableResource, MaterializeResult, MetadataValue, asset
@@ -28,7 +32,7 @@ from crosscheck.model import CrossCheck
 from crosscheck.report import overview_file_name, render_plan_report, report_file_name, write_overview
 from pipelines import storage
 from pipelines.assets.warehouse import TABLE_ASSETS
-from pipelines.crosscheck_cache import CACHE_DIR, checked_pairs, linked_pairs
+from pipelines.crosscheck_cache import CACHE_DIR, checked_pairs, engine_version, linked_pairs
 from pipelines.metadata import table_metadata
 from pipelines.resources import Warehouse
 from schemas.crosscheck_rows import crosscheck_tables
@@ -93,13 +97,25 @@ def plan_alignment(
     context: AssetExecutionContext, warehouse: Warehouse, crosscheck_settings: CrossCheckSettings
 ) -> MaterializeResult:
     config = Path(crosscheck_settings.config_file)
+    day = crosscheck_settings.day()
+    inputs = _inputs_signature(warehouse.path, config, day)
+    previous = _previous_run(warehouse.path, inputs)
+    if previous is not None:  # same tables, settings, day and engine: the outputs stand as they are
+        table = warehouse.read_table("plan_alignment")
+        return MaterializeResult(
+            metadata={
+                **table_metadata(table, storage.table_path(warehouse.path, "plan_alignment")),
+                **_metadata_values(previous),
+                "pairs_computed": 0,
+                "pairs_from_cache": previous["plans_checked"],
+                "recomputed": False,
+            }
+        )
     corpus = corpus_from_rows(
         *(warehouse.read_table(n).to_pylist() for n in ("documents", "citations", "tasks", "domains"))
     )
     pairs, missing = linked_pairs(corpus, load_links(config))
-    checks, pages, computed = checked_pairs(
-        pairs, load_options(config), crosscheck_settings.day(), warehouse.path / CACHE_DIR
-    )
+    checks, pages, computed = checked_pairs(pairs, load_options(config), day, warehouse.path / CACHE_DIR)
     tables = crosscheck_tables(checks, missing)
     paths = {name: warehouse.write_table(name, tables[name]) for name in DERIVED_TABLES}
     reports = write_reports(checks, warehouse.path / REPORTS_DIR, pages)
@@ -114,22 +130,89 @@ def plan_alignment(
         context.log.warning(
             f"{m.plan.path}: implements {m.doc_number or m.title}, which is not in the corpus"
         )
+    summary = {
+        "plans_checked": len(checks),
+        "missing_templates": len(missing),
+        "reports_dir": str(warehouse.path / REPORTS_DIR),
+        "reports": sorted(str(p) for p in reports.values()),
+        "overviews": {name: str(path) for name, path in reports.items() if name.startswith("overview")},
+        "plans_table": "| plan | template | verbatim | modified | partial | missing | added |\n"
+        "|---|---|---|---|---|---|---|\n" + (per_plan or "| — | — | | | | | |"),
+    }
+    _record_run(warehouse.path, inputs, summary)
     return MaterializeResult(
         metadata={
             **table_metadata(tables["plan_alignment"], paths["plan_alignment"]),
-            "plans_checked": len(checks),
+            **_metadata_values(summary),
             "pairs_computed": computed,
             "pairs_from_cache": len(checks) - computed,
-            "reports_dir": MetadataValue.path(str(warehouse.path / REPORTS_DIR)),
-            **{
-                f"overview {name}": MetadataValue.path(str(path))
-                for name, path in reports.items()
-                if name.startswith("overview")
-            },
-            "missing_templates": len(missing),
-            "plans": MetadataValue.md(
-                "| plan | template | verbatim | modified | partial | missing | added |\n"
-                "|---|---|---|---|---|---|---|\n" + (per_plan or "| — | — | | | | | |")
-            ),
+            "recomputed": True,
         }
     )
+
+
+# --- a rerun on unchanged inputs ----------------------------------------------------------------
+#
+# The outputs depend on the four input tables, crosscheck.toml, the day and the engine. A run
+# records a signature of those with the summary it reported; the next run with the same signature,
+# whose output tables and report files are still those it wrote, reports the same and does
+# nothing else (no table read, no linking, no pair loaded from the cache).
+
+_INPUT_TABLES = ("documents", "citations", "tasks", "domains")
+
+
+def _run_record_path(warehouse_dir: Path) -> Path:
+    return warehouse_dir / storage.PARTS_DIR / storage.BUILT_DIR / "plan_alignment.json"
+
+
+def _file_token(path: Path) -> str | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _inputs_signature(warehouse_dir: Path, config: Path, day: dt.date) -> str:
+    parts = [engine_version(), day.isoformat(), str(config)]
+    try:
+        parts.append(hashlib.sha256(config.read_bytes()).hexdigest())
+    except OSError:
+        parts.append("no config")
+    parts += [f"{n}={_file_token(storage.table_path(warehouse_dir, n))}" for n in _INPUT_TABLES]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _outputs(warehouse_dir: Path, reports: list[str]) -> dict[str, str | None]:
+    tokens = {n: _file_token(storage.table_path(warehouse_dir, n)) for n in DERIVED_TABLES}
+    tokens.update({r: _file_token(Path(r)) for r in reports})
+    return tokens
+
+
+def _previous_run(warehouse_dir: Path, inputs: str) -> dict[str, Any] | None:
+    """The summary of the last run if it had these inputs and its outputs are untouched."""
+    try:
+        record = json.loads(_run_record_path(warehouse_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("inputs") != inputs:
+        return None
+    summary = record.get("summary")
+    if not isinstance(summary, dict) or record.get("outputs") != _outputs(warehouse_dir, summary["reports"]):
+        return None
+    return summary
+
+
+def _record_run(warehouse_dir: Path, inputs: str, summary: dict[str, Any]) -> None:
+    record = {"inputs": inputs, "outputs": _outputs(warehouse_dir, summary["reports"]), "summary": summary}
+    storage.atomic_write_text(json.dumps(record, ensure_ascii=False), _run_record_path(warehouse_dir))
+
+
+def _metadata_values(summary: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "plans_checked": summary["plans_checked"],
+        "reports_dir": MetadataValue.path(summary["reports_dir"]),
+        **{f"{name}": MetadataValue.path(path) for name, path in summary["overviews"].items()},
+        "missing_templates": summary["missing_templates"],
+        "plans": MetadataValue.md(summary["plans_table"]),
+    }

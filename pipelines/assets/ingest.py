@@ -110,15 +110,23 @@ class ReaderPool:
     """``workers`` guarded reader processes (``parsers.guard.Guard``), each enforcing the same
     per-file limits; a file goes to whichever reader is free. Each reader is one long-lived
     process (started on its first file, parsers imported once), so thousands of files cost
-    ``workers`` process start-ups, not thousands."""
+    ``workers`` process start-ups, not thousands. A reader loads the NLP dictionaries when it
+    starts (``READER_PRELOAD``), outside any file's time limit."""
 
     def __init__(self, workers: int, limits: Limits) -> None:
         self.workers = max(1, workers)
         self.limits = limits
-        self._guards = [Guard(limits) for _ in range(self.workers)]
+        self._guards = [Guard(limits, preload=READER_PRELOAD) for _ in range(self.workers)]
         self._free: queue.SimpleQueue[Guard] = queue.SimpleQueue()
         for guard in self._guards:
             self._free.put(guard)
+
+    def start(self) -> None:
+        """Spawn every reader now without waiting for them, so that their start-up (imports, NLP
+        dictionaries: seconds) overlaps with whatever the caller does before the first file.
+        Call it from the thread that runs the readers' work or outlives it (``Guard._spawn``)."""
+        for guard in self._guards:
+            guard.start()
 
     def call(self, target: str, path: Path, *args: Any, limits: Limits) -> Any:
         """``Guard.call`` on whichever reader is free."""
@@ -150,6 +158,9 @@ class ReaderPool:
         self.close()
 
 
+#: Called once by every reader process of a run when it starts (``parsers.guard.Guard(preload=…)``).
+READER_PRELOAD = ("parsers.nlp:warm",)
+
 _pools: dict[tuple[int, Limits], ReaderPool] = {}
 _pools_lock = threading.Lock()
 
@@ -164,6 +175,12 @@ def reader_pool(workers: int, limits: Limits) -> ReaderPool:
                 atexit.register(close_reader_pools)
             pool = _pools[(workers, limits)] = ReaderPool(workers, limits)
         return pool
+
+
+def readers_for(raw_store: RawStore) -> ReaderPool:
+    """The pool a run over ``raw_store`` reads with: ``parse_workers`` readers (one per CPU by
+    default) under its limits."""
+    return reader_pool(raw_store.parse_workers or os.cpu_count() or 1, raw_store.limits())
 
 
 def close_reader_pools() -> None:
@@ -279,8 +296,7 @@ def parsed_documents(
         outcome = ingest_file(path, rel, key, warehouse.path, digest, limits=limits, pool=pool)
         return outcome, time.perf_counter() - t0
 
-    workers = raw_store.parse_workers or os.cpu_count() or 1
-    pool = reader_pool(min(workers, max(1, len(todo))), limits)
+    pool = readers_for(raw_store)
     outcomes = pool.map(read, todo)
     try:
         for index, key in enumerate(keys, start=1):

@@ -42,6 +42,7 @@ class Setup:
     raw: Path
     warehouse: Path
     instance: DagsterInstance
+    as_of: str = "2022-01-01"
 
     def run(self) -> ExecuteInProcessResult:
         keys = sync_document_partitions(self.instance, self.raw, self.warehouse).keys
@@ -51,7 +52,7 @@ class Setup:
             resources={
                 "raw_store": RawStore(root=str(self.raw), parse_workers=2),
                 "warehouse": Warehouse(root=str(self.warehouse)),
-                "crosscheck_settings": CrossCheckSettings(as_of="2022-01-01"),
+                "crosscheck_settings": CrossCheckSettings(as_of=self.as_of),
             },
             tags={
                 "dagster/asset_partition_range_start": keys[0],
@@ -100,8 +101,21 @@ def test_rerun_with_nothing_changed_reads_nothing(setup: Setup) -> None:
     assert meta["run_parsed"] == 3 and meta["run_quarantined"] == 1  # counted from their fragments
     cc = run_meta(second, "plan_alignment")
     assert cc["pairs_computed"] == 0 and cc["pairs_from_cache"] == 2
+    assert cc["recomputed"] is False  # same tables, settings and day: nothing read at all
     assert run_meta(second, "tasks")["rebuilt"] is False
     assert setup.table_bytes() == tables  # same rows, same files
+
+
+def test_cross_check_reruns_for_a_new_day_or_a_missing_report(setup: Setup) -> None:
+    setup.run()
+    setup.as_of = "2022-06-01"  # deadlines are judged as of another day: every pair again
+    cc = run_meta(setup.run(), "plan_alignment")
+    assert cc["recomputed"] is True and cc["pairs_computed"] == 2
+    report = next((setup.warehouse / "reports").glob("*.html"))
+    report.unlink()  # an output removed by hand is written again
+    cc = run_meta(setup.run(), "plan_alignment")
+    assert cc["recomputed"] is True and cc["pairs_computed"] == 0
+    assert report.exists()
 
 
 def test_a_changed_plan_is_read_again_and_only_its_pair_recomputed(setup: Setup) -> None:
