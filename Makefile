@@ -61,3 +61,10 @@ clean:
 # Corpora are cached under tmp/benchmark/; BENCH_ARGS="--sizes 250,500 --n 500" for a quick one.
 bench: install system-deps
 	$(PY) -m scripts.benchmark $(BENCH_ARGS)
+
+# A night's intake on a Dask cluster (docs/distributed.md): one parse run per key range on the
+# workers, then the tables. GONGWEN_DASK_SCHEDULER=tcp://HOST:8786 make dask-run, or
+# DASK_ARGS="--scheduler tcp://HOST:8786 --runs 4 --config deploy/dask/run_config.yaml".
+.PHONY: dask-run
+dask-run: install
+	$(PY) -m pipelines.distributed $(DASK_ARGS)

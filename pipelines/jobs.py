@@ -6,12 +6,17 @@ from pipelines.assets.ingest import parsed_documents
 from pipelines.partitions import sync_document_partitions
 from pipelines.resources import RawStore, Warehouse
 
+#: ``parsed_documents`` and everything downstream of it: the tables, the cross-check, the checks.
+#: Shared by ``ingest`` and ``ingest_dask`` (``pipelines.distributed``), which differ only in
+#: where the steps run.
+INGEST_SELECTION = AssetSelection.assets(parsed_documents).downstream()
+
 #: Parse the selected documents (partitions) and rebuild everything downstream of them. Launch
 #: it for one partition to rerun one document, or for a range: ``parsed_documents`` has a
 #: single-run backfill policy, so a range is one run in one process.
 ingest_job = define_asset_job(
     name="ingest",
-    selection=AssetSelection.assets(parsed_documents).downstream(),
+    selection=INGEST_SELECTION,
     description="Parse raw files (the selected document partitions) and rebuild the tables.",
 )
 
