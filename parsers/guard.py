@@ -268,6 +268,11 @@ class Guard:
             raise RuntimeError(f"the reader process failed to start: {lines[-1] if lines else hello}")
         worker.ready = True
 
+    def pid(self) -> int | None:
+        """The worker's process id while it runs, else None."""
+        w = self._worker
+        return w.process.pid if w is not None and w.process.poll() is None else None
+
     def start(self) -> None:
         """Spawn the worker now without waiting for it (it would start on the first file
         otherwise): its imports overlap with the caller's work until the first file."""

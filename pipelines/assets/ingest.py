@@ -23,7 +23,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -117,6 +117,7 @@ class ReaderPool:
         self.workers = max(1, workers)
         self.limits = limits
         self._guards = [Guard(limits, preload=READER_PRELOAD) for _ in range(self.workers)]
+        self._threads: ThreadPoolExecutor | None = None
         self._free: queue.SimpleQueue[Guard] = queue.SimpleQueue()
         for guard in self._guards:
             self._free.put(guard)
@@ -137,17 +138,33 @@ class ReaderPool:
             self._free.put(guard)
 
     def map(self, fn: Callable[[Any], Any], items: list[Any]) -> Iterator[Any]:
-        """``fn`` over ``items`` on ``workers`` threads (each blocks on one reader), in order."""
+        """``fn`` over ``items`` on ``workers`` threads (each blocks on one reader), in order.
+
+        The threads belong to the pool and live as long as it does: a reader dies with the thread
+        that started it (``Guard._spawn``), so threads made per call would take the readers with
+        them at the end of every run."""
         if self.workers == 1 or len(items) <= 1:
             yield from map(fn, items)
             return
-        executor = ThreadPoolExecutor(self.workers, thread_name_prefix="gongwen-reader")
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(self.workers, thread_name_prefix="gongwen-reader")
+        futures = [self._threads.submit(fn, item) for item in items]
         try:
-            yield from executor.map(fn, items)
+            for future in futures:
+                yield future.result()
         finally:  # stopped early (an error downstream): do not read the remaining files
-            executor.shutdown(wait=True, cancel_futures=True)
+            for future in futures:
+                future.cancel()
+            wait(futures)
+
+    def reader_pids(self) -> list[int]:
+        """Process ids of the readers running now."""
+        return [pid for guard in self._guards if (pid := guard.pid()) is not None]
 
     def close(self) -> None:
+        if self._threads is not None:
+            self._threads.shutdown(wait=True, cancel_futures=True)
+            self._threads = None
         for guard in self._guards:
             guard.close()
 
