@@ -24,6 +24,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -49,21 +50,34 @@ _RT_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relations
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+@cache
 def _w(tag: str) -> str:
     return f"{{{_W}}}{tag}"
 
 
+# Names read for every paragraph, run or cell, spelled out once.
 _P, _TBL, _TR, _TC, _R_RUN = _w("p"), _w("tbl"), _w("tr"), _w("tc"), _w("r")
-_T, _TAB, _BR, _CR = _w("t"), _w("tab"), _w("br"), _w("cr")
+_T, _TAB, _BR, _CR, _SYM = _w("t"), _w("tab"), _w("br"), _w("cr"), _w("sym")
 _TXBX = _w("txbxContent")
 _SDT, _SDT_CONTENT, _CUSTOM_XML = _w("sdt"), _w("sdtContent"), _w("customXml")
 _INSTR, _FLD_SIMPLE = _w("instrText"), _w("fldSimple")
-_VAL = _w("val")
+_VAL, _TYPE, _CHAR, _INSTR_ATTR = _w("val"), _w("type"), _w("char"), _w("instr")
+_PPR, _PSTYLE, _JC, _NUMPR, _NUMID, _ILVL = (
+    _w("pPr"),
+    _w("pStyle"),
+    _w("jc"),
+    _w("numPr"),
+    _w("numId"),
+    _w("ilvl"),
+)
+_RPR, _RSTYLE, _B, _SZ, _COLOR = _w("rPr"), _w("rStyle"), _w("b"), _w("sz"), _w("color")
+_TRPR, _GRID_BEFORE, _TBL_HEADER = _w("trPr"), _w("gridBefore"), _w("tblHeader")
+_TCPR, _GRID_SPAN, _VMERGE, _HMERGE = _w("tcPr"), _w("gridSpan"), _w("vMerge"), _w("hMerge")
 
 # Subtrees of a paragraph whose text Word does not render inline (or renders elsewhere).
 _SKIP_IN_PARAGRAPH = {
-    _w("pPr"),
-    _w("rPr"),
+    _PPR,
+    _RPR,
     _w("del"),
     _w("moveFrom"),
     _w("sdtPr"),
@@ -76,6 +90,8 @@ _PAGE_FIELD = re.compile(r"\b(PAGE|NUMPAGES|SECTIONPAGES)\b")
 # What may surround a page number in a header/footer: "— 3 —", "第 3 页 共 9 页", "3 / 9".
 _PAGE_NUMBER_ONLY = re.compile(r"^[\s\-—–－_~·.第页共/／ofOF|]*$")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HEX_COLOR = re.compile(r"[0-9a-f]{6}")
+_HEX_CODE = re.compile(r"[0-9A-Fa-f]{4}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +226,29 @@ def _check_container(path: Path, opts: DocxOptions) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def _first_child(el: Any, tag: str) -> Any:
+    """``el.find(tag)`` for a plain tag name, without ``find``'s path parsing on every call."""
+    return next(el.iterchildren(tag), None)
+
+
+def _first_children(el: Any, tags: frozenset[str]) -> dict[str, Any]:
+    """The first direct child with each of ``tags`` (what ``el.find(tag)`` gives for each tag),
+    from one pass over the children: properties are read for every paragraph, run and cell."""
+    found: dict[str, Any] = {}
+    for child in el:
+        tag = child.tag
+        if tag in tags and tag not in found:
+            found[tag] = child
+    return found
+
+
+_RUN_PROP_TAGS = frozenset({_B, _SZ, _COLOR, _RSTYLE})
+_PARA_PROP_TAGS = frozenset({_PSTYLE, _JC, _NUMPR})
+_NUM_REF_TAGS = frozenset({_NUMID, _ILVL})
+_ROW_PROP_TAGS = frozenset({_GRID_BEFORE, _TBL_HEADER})
+_CELL_PROP_TAGS = frozenset({_GRID_SPAN, _VMERGE, _HMERGE})
+
+
 def _onoff(el: Any) -> bool | None:
     """A ``w:b``-like toggle: present → True unless ``w:val`` says 0/false/off."""
     if el is None:
@@ -233,20 +272,23 @@ class _RunProps:
         )
 
 
-def _run_props(rpr: Any) -> _RunProps:
+def _run_props(rpr: Any, children: dict[str, Any] | None = None) -> _RunProps:
+    """Bold, size and colour set in a ``w:rPr``; ``children`` when the caller already looked
+    them up (``_first_children(rpr, _RUN_PROP_TAGS)``)."""
     if rpr is None:
         return _RunProps()
+    kids = _first_children(rpr, _RUN_PROP_TAGS) if children is None else children
     size = None
-    sz = rpr.find(_w("sz"))
+    sz = kids.get(_SZ)
     if sz is not None and (sz.get(_VAL) or "").isdigit():
         size = int(sz.get(_VAL)) / 2
     color = None
-    c = rpr.find(_w("color"))
+    c = kids.get(_COLOR)
     if c is not None:
         v = (c.get(_VAL) or "").lower()
-        if re.fullmatch(r"[0-9a-f]{6}", v):
+        if _HEX_COLOR.fullmatch(v):
             color = "#" + v
-    return _RunProps(_onoff(rpr.find(_w("b"))), size, color)
+    return _RunProps(_onoff(kids.get(_B)), size, color)
 
 
 @dataclass(slots=True)
@@ -294,13 +336,13 @@ class _Styles:
             run = run.over(_run_props(st.find(_w("rPr"))))
             ppr = st.find(_w("pPr"))
             if ppr is not None:
-                jc = ppr.find(_w("jc"))
+                jc = ppr.find(_JC)
                 if centered is None and jc is not None:
                     centered = jc.get(_VAL) == "center"
-                np_ = ppr.find(_w("numPr"))
+                np_ = ppr.find(_NUMPR)
                 if num is None and np_ is not None:
-                    nid = np_.find(_w("numId"))
-                    ilvl = np_.find(_w("ilvl"))
+                    nid = np_.find(_NUMID)
+                    ilvl = np_.find(_ILVL)
                     if nid is not None:
                         num = (nid.get(_VAL) or "0", _int(ilvl.get(_VAL)) if ilvl is not None else None)
         info = _StyleInfo(run, centered, num)
@@ -556,8 +598,9 @@ class _Reader:
         body = self.document.element.body
         self._container(body, "body", self.out)
         if self.opts.include_headers_footers:
+            sections = list(body.iter(_w("sectPr")))  # one walk of the body for both kinds
             for kind in ("header", "footer"):
-                for el in self._header_footer_parts(kind):
+                for el in self._header_footer_parts(kind, sections):
                     self._container(el, kind, self.out)  # type: ignore[arg-type]
         if self.opts.include_footnotes:
             notes = _part_element(self.document.part, _RT_FOOTNOTES)
@@ -606,12 +649,11 @@ class _Reader:
             self.warnings.append("core properties (docProps/core.xml) unreadable; metadata skipped")
         return meta
 
-    def _header_footer_parts(self, kind: str) -> Iterator[Any]:
-        """Each header/footer part once, in the order the sections reference them."""
+    def _header_footer_parts(self, kind: str, sections: list[Any]) -> Iterator[Any]:
+        """Each header/footer part once, in the order the sections (``w:sectPr``) reference them."""
         seen: set[str] = set()
-        body = self.document.element.body
         rels = self.document.part.rels
-        for sect in body.iter(_w("sectPr")):
+        for sect in sections:
             for ref in sect.findall(_w(f"{kind}Reference")):
                 rid = ref.get(f"{{{_R}}}id")
                 if not rid or rid in seen or rid not in rels:
@@ -641,25 +683,27 @@ class _Reader:
                         self._container(tb, "textbox" if part == "body" else part, out)
             elif tag == _TBL:
                 out.append(self._table(el, part))
-            elif tag in (_SDT, _SDT_CONTENT, _CUSTOM_XML) or tag == _w("txbxContent"):
+            elif tag in (_SDT, _SDT_CONTENT, _CUSTOM_XML) or tag == _TXBX:
                 stack.append(iter(el.findall(_SDT_CONTENT)) if tag == _SDT else iter(el))
 
     # -- paragraphs --------------------------------------------------------------------------
 
     def _paragraph(self, p: Any) -> _ParaText:
-        ppr = p.find(_w("pPr"))
+        ppr = _first_child(p, _PPR)
         pstyle_id = None
         direct_jc = None
         num_ref: tuple[str, int | None] | None = None
         if ppr is not None:
-            ps = ppr.find(_w("pStyle"))
+            props = _first_children(ppr, _PARA_PROP_TAGS)
+            ps = props.get(_PSTYLE)
             pstyle_id = ps.get(_VAL) if ps is not None else None
-            jc = ppr.find(_w("jc"))
+            jc = props.get(_JC)
             direct_jc = jc.get(_VAL) if jc is not None else None
-            np_ = ppr.find(_w("numPr"))
+            np_ = props.get(_NUMPR)
             if np_ is not None:
-                nid = np_.find(_w("numId"))
-                ilvl = np_.find(_w("ilvl"))
+                ref = _first_children(np_, _NUM_REF_TAGS)
+                nid = ref.get(_NUMID)
+                ilvl = ref.get(_ILVL)
                 num_ref = (
                     nid.get(_VAL) if nid is not None else "",
                     _int(ilvl.get(_VAL)) if ilvl is not None else None,
@@ -689,19 +733,19 @@ class _Reader:
                 pieces.append((_RUN_CHARS[tag], cur))
                 continue
             elif tag == _BR:
-                if el.get(_w("type")) in (None, "textWrapping"):
+                if el.get(_TYPE) in (None, "textWrapping"):
                     pieces.append(("\n", cur))
                 continue
-            elif tag == _w("sym"):
-                code = el.get(_w("char")) or ""
-                if re.fullmatch(r"[0-9A-Fa-f]{4}", code):
+            elif tag == _SYM:
+                code = el.get(_CHAR) or ""
+                if _HEX_CODE.fullmatch(code):
                     pieces.append((_BULLET_MAP.get(chr(int(code, 16)), chr(int(code, 16))), cur))
                 continue
             elif tag == _INSTR:
                 instr.append(el.text or "")
                 continue
             elif tag == _FLD_SIMPLE:
-                instr.append(el.get(_w("instr")) or "")
+                instr.append(el.get(_INSTR_ATTR) or "")
             stack.extend(reversed(list(el)))
         text = "".join(t for t, _ in pieces)
 
@@ -727,23 +771,24 @@ class _Reader:
                     )
                     text = label + sep + text.lstrip()
 
-        style = _aggregate_style(pieces, base)
+        runs = _aggregate_style(pieces, base)
         centered = direct_jc == "center" if direct_jc is not None else bool(pstyle.centered)
         style = TextStyle(
-            bold=style.bold, centered=centered, font_size=style.font_size, color=style.color, list_label=label
+            bold=bool(runs.bold), centered=centered, font_size=runs.size, color=runs.color, list_label=label
         )
         page_field = any(_PAGE_FIELD.search(i) for i in instr)
         return _ParaText(text, style, textboxes, page_field)
 
     def _run_props(self, r: Any, base: _RunProps) -> _RunProps:
-        rpr = r.find(_w("rPr"))
+        rpr = _first_child(r, _RPR)
         if rpr is None:
             return base
-        rstyle = rpr.find(_w("rStyle"))
+        kids = _first_children(rpr, _RUN_PROP_TAGS)
+        rstyle = kids.get(_RSTYLE)
         inherited = base
         if rstyle is not None:
             inherited = self.styles.get(rstyle.get(_VAL)).run.over(base)
-        return _run_props(rpr).over(inherited)
+        return _run_props(rpr, kids).over(inherited)
 
     # -- tables ------------------------------------------------------------------------------
 
@@ -754,26 +799,28 @@ class _Reader:
         header_flags: list[bool] = []
         for r, tr in enumerate(_children(tbl, _TR)):
             row: list[tuple[str, tuple[int, int]]] = []
-            trpr = tr.find(_w("trPr"))
+            trpr = _first_child(tr, _TRPR)
             before = 0
             is_header = False
             if trpr is not None:
-                gb = trpr.find(_w("gridBefore"))
+                row_props = _first_children(trpr, _ROW_PROP_TAGS)
+                gb = row_props.get(_GRID_BEFORE)
                 before = _int(gb.get(_VAL)) if gb is not None else 0
-                is_header = bool(_onoff(trpr.find(_w("tblHeader"))))
+                is_header = bool(_onoff(row_props.get(_TBL_HEADER)))
             header_flags.append(is_header)
             for _ in range(min(before, 64)):
                 row.append(("", (r, len(row))))
             all_bold = True
             for tc in _children(tr, _TC):
-                tcpr = tc.find(_w("tcPr"))
+                tcpr = _first_child(tc, _TCPR)
                 span, vmerge, hmerge = 1, None, None
                 if tcpr is not None:
-                    gs = tcpr.find(_w("gridSpan"))
+                    cell_props = _first_children(tcpr, _CELL_PROP_TAGS)
+                    gs = cell_props.get(_GRID_SPAN)
                     span = max(1, min(_int(gs.get(_VAL), 1), 64)) if gs is not None else 1
-                    vm = tcpr.find(_w("vMerge"))
+                    vm = cell_props.get(_VMERGE)
                     vmerge = (vm.get(_VAL) or "continue") if vm is not None else None
-                    hm = tcpr.find(_w("hMerge"))
+                    hm = cell_props.get(_HMERGE)
                     hmerge = (hm.get(_VAL) or "continue") if hm is not None else None
                 c = len(row)
                 origin: tuple[int, int] = (r, c)
@@ -838,11 +885,11 @@ def _is_page_number(pt: _ParaText) -> bool:
     return pt.page_field or bool(re.search(r"\d", pt.text))
 
 
-def _aggregate_style(pieces: list[tuple[str, _RunProps]], base: _RunProps) -> TextStyle:
+def _aggregate_style(pieces: list[tuple[str, _RunProps]], base: _RunProps) -> _RunProps:
     """Paragraph style from its runs: bold when all text is bold; size/color of most characters."""
-    weights: list[tuple[int, _RunProps]] = [(len(t.strip()), p) for t, p in pieces if t.strip()]
+    weights: list[tuple[int, _RunProps]] = [(len(shown), p) for t, p in pieces if (shown := t.strip())]
     if not weights:
-        return TextStyle(bold=bool(base.bold), font_size=base.size, color=base.color)
+        return _RunProps(bool(base.bold), base.size, base.color)
     bold = all(bool(p.bold) for _, p in weights)
     sizes: dict[float, int] = {}
     colors: dict[str, int] = {}
@@ -858,7 +905,7 @@ def _aggregate_style(pieces: list[tuple[str, _RunProps]], base: _RunProps) -> Te
         best = max(colors, key=lambda c: colors[c])
         if colors[best] * 2 >= total:
             color = best
-    return TextStyle(bold=bold, font_size=size, color=color)
+    return _RunProps(bold, size, color)
 
 
 def _children(el: Any, tag: str) -> Iterator[Any]:

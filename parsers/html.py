@@ -45,7 +45,6 @@ from parsers.html_content import (
     info_labels_from_lines,
     is_chrome,
     is_info_line,
-    iter_preorder,
     subtree_text,
 )
 from parsers.model import Block, Cell, Document, Link, Location, Paragraph, Table, TextStyle
@@ -399,12 +398,11 @@ def _links(
         seen.add(href)
         block = block_of_item[f.block] if 0 <= f.block < len(block_of_item) else last
         links.append(Link(text=f.text, href=href, location=Location(block=min(max(block, 0), last))))
-    inside = {id(n) for n in iter_preorder(container)}
     stack = [next(find_all(root, "body"), root)]
     while stack:
         n = stack.pop()
-        if id(n) in inside or (n.tag != "#text" and is_chrome(n)):
-            continue
+        if n is container or (n.tag != "#text" and is_chrome(n)):
+            continue  # the article's own links are in ``found``
         if n.tag == "a":
             href = _resolve(n.get("href").strip(), base)
             if href and href not in seen and _is_attachment(href):

@@ -129,7 +129,7 @@ MAX_TABLE_COLS = 1000
 MAX_TABLE_CELLS = 500_000
 
 _WS = re.compile(r"[ \t\r\n\f]+")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_NOT_CJK = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff]+")
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 _CENTER_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
@@ -175,6 +175,7 @@ class Node:
     text: str = ""
     depth: int = 0
     score: int = 0  # CJK characters in the subtree outside links and chrome
+    chrome: bool | None = None  # ``is_chrome``, once known (every stage asks it of the same elements)
 
     def get(self, name: str) -> str:
         return self.attrs.get(name, "")
@@ -186,20 +187,30 @@ def build_tree(lex_root: Any) -> Node:
     stack: list[tuple[Any, Node]] = [(lex_root, root)]
     while stack:
         lnode, parent = stack.pop()
+        siblings = parent.children
+        depth = parent.depth + 1
         child = lnode.child
         while child is not None:
             tag = child.tag or ""
             if tag == "-text":
-                parent.children.append(
-                    Node("#text", {}, parent, text=child.text_content or "", depth=parent.depth + 1)
-                )
+                siblings.append(Node("#text", _NO_ATTRS, parent, [], child.text_content or "", depth))
             elif tag and not tag.startswith(("-", "!")) and tag.lower() not in DROP_TAGS:
-                attrs = {str(k).lower(): (v or "") for k, v in (child.attributes or {}).items()}
-                node = Node(tag.lower(), attrs, parent, depth=parent.depth + 1)
-                parent.children.append(node)
+                node = Node(tag.lower(), _attributes(child), parent, [], "", depth)
+                siblings.append(node)
                 stack.append((child, node))
             child = child.next
     return root
+
+
+_NO_ATTRS: dict[str, str] = {}  # shared by text nodes, which have no attributes and never get any
+
+
+def _attributes(lex_node: Any) -> dict[str, str]:
+    """Attribute names lower-cased, missing values as empty strings."""
+    attributes = lex_node.attributes
+    if not attributes:
+        return {}
+    return {str(k).lower(): (v or "") for k, v in attributes.items()}
 
 
 def iter_preorder(root: Node) -> Iterator[Node]:
@@ -210,9 +221,21 @@ def iter_preorder(root: Node) -> Iterator[Node]:
         stack.extend(reversed(n.children))
 
 
+def preorder(root: Node) -> list[Node]:
+    """``iter_preorder`` as a list, for walks over a whole subtree (no generator step per node)."""
+    out: list[Node] = []
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        if n.children:
+            stack.extend(reversed(n.children))
+    return out
+
+
 def subtree_text(node: Node) -> str:
     """All text under ``node``, whitespace collapsed."""
-    parts = [n.text for n in iter_preorder(node) if n.tag == "#text"]
+    parts = [n.text for n in preorder(node) if n.tag == "#text"]
     return _WS.sub(" ", "".join(parts)).strip()
 
 
@@ -231,8 +254,16 @@ def _id_class_values(node: Node) -> list[str]:
 
 def is_chrome(node: Node) -> bool:
     """Navigation, share bars, print/close buttons, related links, footers."""
+    if node.chrome is None:
+        node.chrome = _is_chrome_element(node)
+    return node.chrome
+
+
+def _is_chrome_element(node: Node) -> bool:
     if node.tag in CHROME_TAGS:
         return True
+    if "id" not in node.attrs and "class" not in node.attrs:
+        return False  # most elements: nothing to look up
     words, substrings = _chrome_ids()
     for value in _id_class_values(node):
         if any(t in words for t in _TOKEN_SPLIT.split(value) if t):
@@ -242,16 +273,21 @@ def is_chrome(node: Node) -> bool:
     return False
 
 
+def _cjk_count(text: str) -> int:
+    """CJK characters in ``text`` (what is left once everything else is removed)."""
+    return len(_NOT_CJK.sub("", text)) if text else 0
+
+
 def compute_scores(root: Node) -> None:
     """``score`` = CJK characters under each node, not counting link text or chrome."""
-    order = list(iter_preorder(root))
+    order = preorder(root)
     for n in reversed(order):
         if n.tag == "#text":
-            n.score = len(_CJK.findall(n.text))
-        elif n.tag == "a" or is_chrome(n):
+            n.score = _cjk_count(n.text)
+        elif not n.children or n.tag == "a" or is_chrome(n):
             n.score = 0
         else:
-            n.score = sum(c.score for c in n.children)
+            n.score = sum([c.score for c in n.children])
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,10 +308,11 @@ def find_container(root: Node) -> tuple[Node, str]:
     total = body.score
     if total == 0:
         return body, "empty"
+    least = max(10, 0.3 * total)
     named = [
         n
-        for n in iter_preorder(body)
-        if n.tag != "#text" and _is_named_content(n) and not is_chrome(n) and n.score >= max(10, 0.3 * total)
+        for n in preorder(body)
+        if n.score >= least and n.tag != "#text" and _is_named_content(n) and not is_chrome(n)
     ]
     if named:
         best = max(n.score for n in named)
@@ -341,12 +378,14 @@ def is_layout_table(table: Node) -> bool:
     rows = table_rows(table)
     if len(rows) < 2 or max((len(_cells(r)) for r in rows), default=0) < 2:
         return True
-    inner = (n for n in iter_preorder(table) if n is not table)
-    return any(n.tag == "table" or n.tag in HEADING_TAGS for n in inner)
+    return any(n.tag == "table" or n.tag in HEADING_TAGS for n in preorder(table) if n is not table)
+
+
+_SPAN = re.compile(r"\s*(\d+)")
 
 
 def _span(value: str, default: int = 1) -> int:
-    m = re.match(r"\s*(\d+)", value)
+    m = _SPAN.match(value) if value else None
     return int(m.group(1)) if m else default
 
 
@@ -360,6 +399,7 @@ class Walker:
         self.links: list[FoundLink] = []
         self._buf: list[tuple[str, bool]] = []
         self._ctx: list[tuple[bool | None, bool]] = []  # (centered, heading) per open block
+        self._headings = 0  # open blocks of ``_ctx`` that are headings
         self._bold = 0
         self._pending: list[FoundLink] = []  # links whose block is not known yet
 
@@ -368,42 +408,48 @@ class Walker:
         stack: list[tuple[Node, bool]] = [(root, True)]
         while stack:
             node, entering = stack.pop()
-            if node.tag == "#text":
+            tag = node.tag
+            if tag == "#text":
                 if node.text:
-                    self._buf.append((node.text, self._bold > 0 or self._in_heading()))
+                    self._buf.append((node.text, self._bold > 0 or self._headings > 0))
                 continue
             if entering:
                 if node is not root and self.skip_chrome and is_chrome(node):
                     continue
-                if node.tag == "br":
+                if tag == "br":
                     self._flush()
                     continue
-                if node.tag == "table" and self.emit_tables and not is_layout_table(node):
+                if tag == "table" and self.emit_tables and not is_layout_table(node):
                     self._flush()
                     self._table(node)
                     continue
                 self._enter(node)
                 stack.append((node, False))
-                stack.extend((c, True) for c in reversed(node.children))
+                stack.extend([(c, True) for c in reversed(node.children)])
             else:
                 self._exit(node)
         self._flush()
         return self.out
 
     def _enter(self, node: Node) -> None:
-        if node.tag in BLOCK_TAGS:
-            self._flush()
-            style = node.get("style")
+        tag, attrs = node.tag, node.attrs
+        style = attrs.get("style", "")
+        if tag in BLOCK_TAGS:
+            if self._buf:
+                self._flush()
+            align = attrs.get("align", "")
             centered: bool | None = None
-            if node.get("align").lower() == "center" or node.tag == "center" or _CENTER_STYLE.search(style):
+            if align.lower() == "center" or tag == "center" or (style and _CENTER_STYLE.search(style)):
                 centered = True
-            elif node.get("align") or re.search(r"text-align\s*:", style, re.I):
+            elif align or (style and _ANY_ALIGN_STYLE.search(style)):
                 centered = False
-            self._ctx.append((centered, node.tag in HEADING_TAGS))
-        if node.tag in BOLD_TAGS or _BOLD_STYLE.search(node.get("style")):
+            heading = tag in HEADING_TAGS
+            self._ctx.append((centered, heading))
+            self._headings += heading
+        if _is_bold_element(tag, style):
             self._bold += 1
-        if node.tag == "a" and node.get("href").strip():
-            self._add_link(FoundLink(subtree_text(node), node.get("href").strip(), -1))
+        if tag == "a" and attrs.get("href", "").strip():
+            self._add_link(FoundLink(subtree_text(node), attrs["href"].strip(), -1))
 
     def _add_link(self, link: FoundLink) -> None:
         self.links.append(link)
@@ -416,29 +462,28 @@ class Walker:
         self._pending = []
 
     def _exit(self, node: Node) -> None:
-        if node.tag in BOLD_TAGS or _BOLD_STYLE.search(node.get("style")):
+        tag = node.tag
+        if _is_bold_element(tag, node.attrs.get("style", "")):
             self._bold -= 1
-        if node.tag == "a":
+        if tag == "a":
             self._place_pending_links()
-        if node.tag in BLOCK_TAGS:
-            self._flush()
-            self._ctx.pop()
-
-    def _in_heading(self) -> bool:
-        return any(h for _, h in self._ctx)
+        if tag in BLOCK_TAGS:
+            if self._buf:
+                self._flush()
+            _, heading = self._ctx.pop()
+            self._headings -= heading
 
     def _flush(self) -> None:
         if not self._buf:
             return
-        text = _WS.sub(" ", "".join(t for t, _ in self._buf)).strip()
-        bold_chars = sum(len(_WS.sub("", t)) for t, b in self._buf if b)
-        all_chars = sum(len(_WS.sub("", t)) for t, _ in self._buf)
+        buf = self._buf
         self._buf = []
+        text = _WS.sub(" ", "".join([t for t, _ in buf])).strip()
         if not text or (self.skip_chrome and is_chrome_line(text)):
             return
         centered = next((c for c, _ in reversed(self._ctx) if c is not None), False)
-        heading = self._in_heading()
-        self.out.append(Line(text, heading or (all_chars > 0 and bold_chars == all_chars), centered, heading))
+        heading = self._headings > 0
+        self.out.append(Line(text, heading or _all_bold(buf), centered, heading))
 
     def _table(self, table: Node) -> None:
         caption = next((c for c in table.children if c.tag == "caption"), None)
@@ -448,6 +493,19 @@ class Walker:
         if any(t.strip() for row in grid.cells for t, _ in row):
             self._place_pending_links()
             self.out.append(grid)
+
+
+_ANY_ALIGN_STYLE = re.compile(r"text-align\s*:", re.I)
+_HTML_SPACE = " \t\r\n\f"  # what ``_WS`` matches
+
+
+def _is_bold_element(tag: str, style: str) -> bool:
+    return tag in BOLD_TAGS or bool(style and _BOLD_STYLE.search(style))
+
+
+def _all_bold(buf: list[tuple[str, bool]]) -> bool:
+    """Whether every visible character of a line (one that has some) was bold."""
+    return all(bold or not text.strip(_HTML_SPACE) for text, bold in buf)
 
 
 def cell_text(cell: Node, parent: Walker | None = None) -> tuple[str, bool]:

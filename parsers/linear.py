@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import replace
 from functools import cache
+from typing import TypeGuard
 
 from parsers.deadlines import parse_deadline
 from parsers.model import Block, Cell, Document, Location, Paragraph, Table
@@ -484,7 +485,7 @@ def space_separated_tables(blocks: list[Block]) -> list[Block]:
     i = 0
     while i < len(blocks):
         block = blocks[i]
-        labels = _space_fields(block.raw) if isinstance(block, Paragraph) and "\t" not in block.raw else []
+        labels = _space_fields(block.raw) if _may_be_space_header(block) else []
         if not _is_header(labels):
             out.append(block)
             i += 1
@@ -516,6 +517,19 @@ def space_separated_tables(blocks: list[Block]) -> list[Block]:
         out.append(table)
         i = j
     return out
+
+
+def _may_be_space_header(block: Block) -> TypeGuard[Paragraph]:
+    """A line without tabs whose first character starts 序号/编号: the header's first label must be
+    one of them, and ``_space_fields`` and ``_label_key`` only ever drop whitespace."""
+    return (
+        isinstance(block, Paragraph)
+        and "\t" not in block.raw
+        and block.raw.lstrip()[:1] in _NUMBER_LABEL_STARTS
+    )
+
+
+_NUMBER_LABEL_STARTS = frozenset(label[0] for label in NUMBER_LABELS)
 
 
 def _is_cell_gap_line(raw: str) -> bool:

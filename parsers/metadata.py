@@ -358,6 +358,8 @@ def find_printed(paras: Sequence[_Para]) -> tuple[str | None, dt.date | None]:
 
 def _book_titles(text: str) -> Iterator[tuple[str, int, int]]:
     """Outermost 《…》 spans (nested 《〈〉》/《<>》 allowed): (inner text, start, end)."""
+    if "《" not in text:
+        return
     depth = 0
     start = -1
     for i, ch in enumerate(text):
@@ -374,7 +376,8 @@ def _book_titles(text: str) -> Iterator[tuple[str, int, int]]:
 def _citations_in(text: str, raw: str, location: Location) -> list[Citation]:
     out: list[Citation] = []
     numbers = find_doc_numbers(text)
-    raw_numbers = {d.normalized: d.raw for d in find_doc_numbers(raw.replace("\n", ""))}
+    raw_line = raw.replace("\n", "")
+    raw_numbers = {d.normalized: d.raw for d in (numbers if raw_line == text else find_doc_numbers(raw_line))}
     used: set[int] = set()
     for title, _start, end in _book_titles(text):
         paired = None
@@ -429,10 +432,15 @@ def find_citations(blocks: Sequence[Paragraph | Table]) -> tuple[Citation, ...]:
         else:
             for row in b.rows:
                 for c in row:
-                    if not c.is_continuation:
+                    if not c.is_continuation and _may_cite(c.text):
                         loc = replace(b.location, row=c.row, col=c.col)
                         out.extend(_citations_in(c.text, c.raw, loc))
     return tuple(out)
+
+
+def _may_cite(text: str) -> bool:
+    """Whether ``text`` can hold a citation at all: a 《title》 or a number (which ends in 号/號)."""
+    return "《" in text or "号" in text or "號" in text
 
 
 # ---------------------------------------------------------------------------------------------

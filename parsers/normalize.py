@@ -24,10 +24,10 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from parsers.model import Block, Document
+    from parsers.model import Block, Cell, Document
 
 STEP_NAMES: tuple[str, ...] = ("controls", "width", "traditional", "spacing")
 
@@ -56,9 +56,24 @@ _LINE_BREAK = re.compile(r"(?<![ \t])[ \t]*\r?\n[ \t\r\n]*")
 _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ODD_SPACES = re.compile("[\u00a0\u2002-\u200a\u202f\u205f\u3000]")
+# Any character ``step_controls`` changes: most text has none, and one scan is cheaper than three.
+_ANY_CONTROL = re.compile(f"{_ZERO_WIDTH.pattern}|{_CONTROL.pattern}|{_ODD_SPACES.pattern}")
+# Any character the spacing patterns start from (every one of them needs a space of this class).
+_ANY_SPACE = re.compile(_SPACE)
+_CJK_CHAR_RE = re.compile(_CJK_CHAR)
+_LINE_BOUNDARY = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # where ``str.splitlines`` splits
+# Full-width digits and Latin letters (U+FF10–19, FF21–3A, FF41–5A), and the map to their ASCII forms.
+_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_HALF_WIDTH = {
+    code: code - 0xFEE0
+    for lo, hi in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+    for code in range(lo, hi + 1)
+}
 
 
 def step_controls(text: str) -> str:
+    if not _ANY_CONTROL.search(text):
+        return text
     text = _ZERO_WIDTH.sub("", text)
     text = _CONTROL.sub("", text)
     return _ODD_SPACES.sub(" ", text)
@@ -66,21 +81,20 @@ def step_controls(text: str) -> str:
 
 def step_width(text: str) -> str:
     """Full-width ASCII letters and digits to half-width; punctuation keeps its width."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-            out.append(chr(code - 0xFEE0))
-        else:
-            out.append(ch)
-    return "".join(out)
+    if not _FULL_WIDTH.search(text):
+        return text  # the usual case, found faster than ``translate`` looks up every character
+    return text.translate(_HALF_WIDTH)
 
 
 @lru_cache(maxsize=1)
-def _t2s() -> Callable[[str], str]:
+def _t2s_opencc() -> Any:
     from opencc_purepy import OpenCC
 
-    return OpenCC("t2s").convert  # type: ignore[no-any-return]
+    return OpenCC("t2s")
+
+
+def _t2s() -> Callable[[str], str]:
+    return _t2s_opencc().convert  # type: ignore[no-any-return]
 
 
 def step_traditional(text: str) -> str:
@@ -92,14 +106,17 @@ def _join_lines(match: re.Match[str]) -> str:
     text = match.string
     before = text[match.start() - 1] if match.start() else ""
     after = text[match.end()] if match.end() < len(text) else ""
-    cjk = re.compile(_CJK_CHAR)
-    return "" if cjk.match(before) or cjk.match(after) else " "
+    return "" if _CJK_CHAR_RE.match(before) or _CJK_CHAR_RE.match(after) else " "
 
 
 def step_spacing(text: str, *, keep_line_breaks: bool = False) -> str:
-    if keep_line_breaks:
+    if keep_line_breaks and _LINE_BOUNDARY.search(text):  # one line is spaced as any paragraph
         return "\n".join(step_spacing(line) for line in text.splitlines() if line.strip())
-    text = _LINE_BREAK.sub(_join_lines, text.strip())
+    text = text.strip()
+    if "\n" in text:
+        text = _LINE_BREAK.sub(_join_lines, text)
+    if not _ANY_SPACE.search(text):
+        return text  # no space left for the patterns below to remove
     text = _SPACE_BETWEEN_CJK.sub("", text)
     text = _SPACE_CJK_DIGIT.sub("", text)
     text = _SPACE_AROUND_PUNCT.sub("", text)
@@ -124,16 +141,48 @@ class NormalizeOptions:
     spacing: bool = True
 
 
+_DEFAULTS = NormalizeOptions()
+
+
+@lru_cache(maxsize=1)
+def _t2s_changeable() -> re.Pattern[str] | None:
+    """CJK ideographs ``t2s`` can change, when its mapping keeps lengths (then the character at a
+    position can only change if it is one of these); None when a mapping changes a length."""
+    try:
+        rounds = _t2s_opencc()._get_dict_refs("t2s")
+        mapping = rounds.round_1.merged_map
+        if not isinstance(mapping, dict) or rounds.round_2 or rounds.round_3:
+            return None
+    except AttributeError:  # tables laid out otherwise than in this opencc_purepy: always convert
+        return None
+    chars: set[str] = set()
+    for key, value in mapping.items():
+        if len(key) != len(value):
+            return None
+        chars.update(a for a, b in zip(key, value, strict=True) if a != b and "\u4e00" <= a <= "\u9fff")
+    return re.compile("[" + "".join(sorted(chars)) + "]") if chars else None
+
+
+_NOT_CJK_IDEOGRAPH = re.compile("[^\u4e00-\u9fff]+")
+
+
 def is_traditional(texts: Iterable[str], threshold: float = 0.03) -> bool:
     """True when the text reads as Traditional Chinese.
 
     Counts CJK characters that OpenCC ``t2s`` would change; Simplified text has almost none (a
-    stray 著 or 於), Traditional text has many (廳, 關, 於, 發, 門 …).
+    stray 著 or 於), Traditional text has many (廳, 關, 於, 發, 門 …). Converting is slow, so it
+    runs only when enough characters could change to pass the threshold at all.
     """
     sample = "".join(texts)[:20000]
-    cjk = [ch for ch in sample if "\u4e00" <= ch <= "\u9fff"]
-    if len(cjk) < 4:
+    n_cjk = len(_NOT_CJK_IDEOGRAPH.sub("", sample))
+    if n_cjk < 4:
         return False
+    changeable = _t2s_changeable()
+    if changeable is not None:
+        at_most = len(changeable.findall(sample))
+        if at_most < 2 or at_most / n_cjk < threshold:
+            return False
+    cjk = [ch for ch in sample if "\u4e00" <= ch <= "\u9fff"]
     converted = _t2s()("".join(cjk))
     changed = sum(1 for a, b in zip(cjk, converted, strict=False) if a != b)
     return changed >= 2 and changed / len(cjk) >= threshold
@@ -151,7 +200,7 @@ def normalize_text(
     ``keep_line_breaks`` keeps the lines of a table cell apart: in a Word or web table a line
     break separates items (one unit per line), while inside a paragraph it is only layout.
     """
-    opts = options or NormalizeOptions()
+    opts = options or _DEFAULTS
     use_t2s = traditional if opts.traditional is None else opts.traditional
     for name in STEP_NAMES:
         enabled = use_t2s if name == "traditional" else getattr(opts, name)
@@ -163,9 +212,51 @@ def normalize_text(
     return unicodedata.normalize("NFC", text)
 
 
+class _DocumentNormalizer:
+    """``normalize_text`` with the document's settings, once per distinct string: a merged table
+    cell repeats its text in every slot it covers, and headers repeat on every page."""
+
+    def __init__(self, options: NormalizeOptions, traditional: bool) -> None:
+        self.options = options
+        self.traditional = traditional
+        self._done: dict[tuple[str, bool], str] = {}
+
+    def __call__(self, text: str, keep_line_breaks: bool = False) -> str:
+        key = (text, keep_line_breaks)
+        out = self._done.get(key)
+        if out is None:
+            out = normalize_text(
+                text, self.options, traditional=self.traditional, keep_line_breaks=keep_line_breaks
+            )
+            self._done[key] = out
+        return out
+
+
+def _normalized_block(block: Block, norm: _DocumentNormalizer) -> Block:
+    """The block with its normalized text; the very same block when that text is already there
+    (readers start with ``text == raw``, and most text is already normal)."""
+    from parsers.model import Paragraph
+
+    if isinstance(block, Paragraph):
+        text = norm(block.raw)
+        return block if text == block.text else replace(block, text=text)
+    rows = tuple(tuple(_normalized_cell(c, norm) for c in row) for row in block.rows)
+    unchanged = all(
+        new is old
+        for new_row, old_row in zip(rows, block.rows, strict=True)
+        for new, old in zip(new_row, old_row, strict=True)
+    )
+    return block if unchanged else replace(block, rows=rows)
+
+
+def _normalized_cell(cell: Cell, norm: _DocumentNormalizer) -> Cell:
+    text = norm(cell.raw, True)
+    return cell if text == cell.text else replace(cell, text=text)
+
+
 def normalize_document(doc: Document, options: NormalizeOptions | None = None) -> Document:
     """Fill every block's normalized ``text`` from its ``raw``; detect Traditional once per document."""
-    from parsers.model import Paragraph, Table
+    from parsers.model import Paragraph
 
     raws: list[str] = []
     for b in doc.blocks:
@@ -173,25 +264,16 @@ def normalize_document(doc: Document, options: NormalizeOptions | None = None) -
             raws.append(b.raw)
         else:
             raws.extend(c.raw for row in b.rows for c in row)
-    opts = options or NormalizeOptions()
+    opts = options or _DEFAULTS
     traditional = is_traditional(raws) if opts.traditional is None else opts.traditional
-
-    def norm(s: str, keep_line_breaks: bool = False) -> str:
-        return normalize_text(s, opts, traditional=traditional, keep_line_breaks=keep_line_breaks)
-
-    blocks: list[Block] = []
-    for b in doc.blocks:
-        if isinstance(b, Paragraph):
-            blocks.append(replace(b, text=norm(b.raw)))
-        elif isinstance(b, Table):
-            rows = tuple(tuple(replace(c, text=norm(c.raw, True)) for c in row) for row in b.rows)
-            blocks.append(replace(b, rows=rows))
+    norm = _DocumentNormalizer(opts, traditional)
+    blocks = tuple(_normalized_block(b, norm) for b in doc.blocks)
     meta = {k: norm(v) for k, v in doc.meta.items()}
     links = tuple(replace(link, text=norm(link.text)) for link in doc.links)
     warnings = doc.warnings + (
         ("text converted from Traditional to Simplified Chinese",) if traditional else ()
     )
-    return replace(doc, blocks=tuple(blocks), meta=meta, links=links, warnings=warnings)
+    return replace(doc, blocks=blocks, meta=meta, links=links, warnings=warnings)
 
 
 def normalize_many(texts: Sequence[str], options: NormalizeOptions | None = None) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parsers.model import Document, Location, Paragraph
+from parsers.model import Block, Document, Location, Paragraph
 
 _CN = "〇零一二三四五六七八九十百"
 # (level, pattern); the marker's number is group "n".
@@ -77,12 +77,28 @@ def heading_title(rest: str) -> tuple[str, bool] | None:
     return None
 
 
+# The last outline computed, with the blocks it was computed from: tasks, prose requirements and
+# stages each ask for the outline of the same notice in turn. Holding the blocks keeps their
+# identity from being reused by another tuple while they are cached.
+_last_outline: tuple[tuple[Block, ...], tuple[Heading, ...]] | None = None
+
+
 def outline(doc: Document) -> tuple[Heading, ...]:
     """Every numbered heading of ``doc`` in reading order, with its path in the outline."""
+    global _last_outline
+    cached = _last_outline
+    if cached is not None and cached[0] is doc.blocks:
+        return cached[1]
+    heads = _outline(doc.blocks)
+    _last_outline = (doc.blocks, heads)
+    return heads
+
+
+def _outline(blocks: tuple[Block, ...]) -> tuple[Heading, ...]:
     out: list[Heading] = []
     stack: dict[int, str] = {}
     part = 0
-    for i, block in enumerate(doc.blocks):
+    for i, block in enumerate(blocks):
         if not isinstance(block, Paragraph):
             continue
         text = block.text.strip()

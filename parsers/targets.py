@@ -26,6 +26,15 @@ TARGET = re.compile(
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _has_number(text: str) -> bool:
+    """Every target carries a number; most text (and most cells) has none, and the scan for a
+    comparator at every position is the slow part."""
+    return _DIGIT.search(text) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     raw: str
@@ -44,7 +53,9 @@ def _sentence_around(text: str, start: int, end: int) -> str:
 
 
 def targets_in(text: str, location: Location) -> list[Target]:
-    out = []
+    out: list[Target] = []
+    if not _has_number(text):
+        return out
     for m in TARGET.finditer(text):
         cmp_word, unit = m.group("cmp"), m.group("unit").replace("％", "%")
         if not cmp_word and unit != "%":
@@ -72,6 +83,6 @@ def extract_targets(doc: Document) -> tuple[Target, ...]:
         else:
             for row in block.rows:
                 for cell in row:
-                    if not cell.is_continuation:
+                    if not cell.is_continuation and _has_number(cell.text):
                         out.extend(targets_in(cell.text, replace(block.location, row=cell.row, col=cell.col)))
     return tuple(out)

@@ -132,12 +132,16 @@ def task_id(doc_id: str, number: str, text: str) -> str:
 
 
 _MARKUP = re.compile(r"</?\s*[a-zA-Z][^<>]{0,40}>")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
 
 
 def clean_text(text: str) -> str:
     """Cell or paragraph text as a task statement: stray markup (``<p>``) and line breaks gone."""
-    text = _MARKUP.sub("", text)
-    return re.sub(r"\s*\n\s*", "", text).strip()
+    if "<" in text:
+        text = _MARKUP.sub("", text)
+    if "\n" in text:
+        text = _LINE_BREAK.sub("", text)
+    return text.strip()
 
 
 def _combine_units(

@@ -28,7 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-from parsers.text import split_outside_brackets
+from parsers.text import ShortTextMemo, split_outside_brackets
 
 Role = Literal["lead", "responsible", "cooperating", "mentioned"]
 Kind = Literal["agency", "group"]
@@ -88,9 +88,24 @@ def abbreviations() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
+@lru_cache(maxsize=1)
+def _abbreviations_by_last_char() -> dict[str, tuple[tuple[str, str], ...]]:
+    """``abbreviations()`` grouped by the last character of the short form, each group in the same
+    order: a name can only end with a short form that ends with its own last character."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for short, full in abbreviations():
+        groups.setdefault(short[-1:], []).append((short, full))
+    return {last: tuple(pairs) for last, pairs in groups.items()}
+
+
 def normalize_unit_name(name: str) -> str:
     """Expand a known short form at the end of ``name`` (``县发改局`` → ``县发展改革局``)."""
-    for short, full in abbreviations():
+    groups = _abbreviations_by_last_char()
+    if "" in groups:  # an empty short form would end every name: keep the one scan in file order
+        candidates: tuple[tuple[str, str], ...] = abbreviations()
+    else:
+        candidates = groups.get(name[-1:], ())
+    for short, full in candidates:
         if name.endswith(short) and not name.endswith(full):
             return name[: -len(short)] + full
     return name
@@ -195,8 +210,12 @@ def split_labelled_units(text: str) -> tuple[list[tuple[str, Role | None]], bool
     return names, lead_first
 
 
+@ShortTextMemo
 def parse_units(text: str | None, role: Role = "responsible", *, lead_first: bool = False) -> UnitList:
-    """Units of one list; with ``lead_first`` (or the rule stated in the text) the first is the lead."""
+    """Units of one list; with ``lead_first`` (or the rule stated in the text) the first is the lead.
+
+    Remembered per list (the result is immutable): a task table repeats its unit lists row after
+    row, and the notices of one region name the same offices."""
     if not text or not text.strip():
         return UnitList((), False)
     names, stated = split_labelled_units(text)
