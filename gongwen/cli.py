@@ -205,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="materialize all assets on the raw folder into the warehouse")
     p.add_argument("--raw", type=Path, default=None, help="folder of notices (default: raw/)")
-    p.add_argument("--warehouse", type=Path, default=None, help="output folder (default: warehouse/)")
+    p.add_argument(
+        "--warehouse", default=None, help="output folder or s3://bucket/prefix (default: warehouse/)"
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("ui", help="start the Dagster UI on this project")
@@ -214,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("query", help="run SQL (DuckDB) over the warehouse tables")
     p.add_argument("sql")
-    p.add_argument("--warehouse", type=Path, default=None)
+    p.add_argument("--warehouse", default=None, help="folder or fsspec URL (default: warehouse/)")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_query)
     p = sub.add_parser("scrape", help="one polite crawl of the configured government sites into raw/")

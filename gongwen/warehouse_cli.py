@@ -23,7 +23,10 @@ import unicodedata
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipelines.storage import Location
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 OUTPUT_FORMATS = ("table", "csv", "json")
@@ -45,8 +48,11 @@ def _warn(message: str) -> None:
     print(f"gongwen: warning: {message}", file=sys.stderr)
 
 
-def _display(path: Path) -> str:
-    """``path`` relative to the working directory when it lies below it, else absolute."""
+def _display(path: Location) -> str:
+    """``path`` relative to the working directory when it lies below it, else absolute; a
+    warehouse on object storage as its URL."""
+    if not isinstance(path, Path):
+        return str(path)
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
     except ValueError:
@@ -122,7 +128,7 @@ def _run_failure(result: Any) -> str:
     return "the run failed (see the Dagster UI for its logs)"
 
 
-def run(raw_dir: Path | None = None, warehouse_dir: Path | None = None) -> int:
+def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) -> int:
     """Register every raw file as a partition and materialize the ``ingest`` job.
 
     A first run is one run over every partition. A rerun covers only the files that changed
@@ -130,16 +136,16 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | None = None) -> int:
     places, one parse run per stretch of changed files, then one run of everything downstream.
 
     Progress: one line per document on stderr, then a summary. Quarantined files are not a
-    failure; a failed run is (exit 1).
+    failure; a failed run is (exit 1). ``warehouse_dir`` may be an fsspec URL (``s3://…``).
     """
-    from pipelines.resources import RAW_DIR_ENV, WAREHOUSE_DIR_ENV, RawStore, resolve_dir
+    from pipelines.resources import RAW_DIR_ENV, RawStore, resolve_dir, resolve_warehouse
 
     raw = resolve_dir(str(raw_dir) if raw_dir else None, RAW_DIR_ENV, "raw")
-    warehouse = resolve_dir(str(warehouse_dir) if warehouse_dir else None, WAREHOUSE_DIR_ENV, "warehouse")
+    warehouse = resolve_warehouse(str(warehouse_dir) if warehouse_dir else None)
     if not raw.is_dir():
         _error(f"raw directory {_display(raw)} does not exist")
         return EXIT_USAGE
-    if warehouse.exists() and not warehouse.is_dir():
+    if isinstance(warehouse, Path) and warehouse.exists() and not warehouse.is_dir():
         _error(f"warehouse {_display(warehouse)} exists and is not a directory")
         return EXIT_USAGE
 
@@ -149,10 +155,12 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | None = None) -> int:
         from pipelines.assets.ingest import parsed_documents, progress_log, readers_for
         from pipelines.definitions import defs
         from pipelines.partitions import sync_document_partitions
+        from pipelines.storage import check_writable
 
         dagster_home()
         instance = DagsterInstance.get()
         try:
+            check_writable(warehouse)
             sync = sync_document_partitions(instance, raw, warehouse)
         except (OSError, ValueError) as err:
             _error(str(err))
@@ -230,7 +238,7 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | None = None) -> int:
 MERGE_GAP = 16
 
 
-def stale_ranges(keys: list[str], raw: Path, warehouse: Path) -> list[tuple[str, str]]:
+def stale_ranges(keys: list[str], raw: Path, warehouse: Location) -> list[tuple[str, str]]:
     """Ranges ``(first, last)`` of registered keys (in registration order) that cover every file
     new or changed since its fragments were made, merged across short gaps of unchanged keys.
     A first run gives one range over every key; a rerun with nothing changed, none."""
@@ -248,23 +256,32 @@ def stale_ranges(keys: list[str], raw: Path, warehouse: Path) -> list[tuple[str,
     return [(keys[a], keys[b]) for a, b in ranges]
 
 
-def _print_summary(warehouse: Path, run_id: str) -> int:
+def _scan(con: Any, warehouse: Location, table: str) -> tuple[str, list[str]]:
+    """SQL reading one warehouse table and its parameters: the Parquet file itself for a local
+    warehouse; on object storage an Arrow dataset read through fsspec (DuckDB's own S3 support
+    is an extension it would download), registered under a hidden name."""
+    if isinstance(warehouse, Path):
+        return "read_parquet(?)", [str(warehouse / f"{table}.parquet")]
+    from pipelines import storage
+
+    con.register(f"__{table}", storage.parquet_dataset(storage.table_path(warehouse, table)))
+    return _quote_ident(f"__{table}"), []
+
+
+def _print_summary(warehouse: Location, run_id: str) -> int:
     import duckdb
 
     con = duckdb.connect(":memory:")
     try:
-        docs, forwarded = con.execute(
-            "SELECT count(*), count(parent_id) FROM read_parquet(?)",
-            [str(warehouse / "documents.parquet")],
-        ).fetchall()[0]
+        sql, params = _scan(con, warehouse, "documents")
+        docs, forwarded = con.execute(f"SELECT count(*), count(parent_id) FROM {sql}", params).fetchall()[0]
 
         def rows(table: str) -> int:
-            return con.execute(
-                "SELECT count(*) FROM read_parquet(?)", [str(warehouse / f"{table}.parquet")]
-            ).fetchall()[0][0]
+            sql, params = _scan(con, warehouse, table)
+            return con.execute(f"SELECT count(*) FROM {sql}", params).fetchall()[0][0]
 
         cites, tasks, bad = rows("citations"), rows("tasks"), rows("quarantine")
-    except duckdb.Error as err:
+    except (duckdb.Error, OSError) as err:
         _error(f"the run finished but its tables cannot be read: {str(err).splitlines()[0]}")
         return EXIT_FAILED
     finally:
@@ -461,11 +478,18 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def open_warehouse(warehouse: Path) -> Any:
-    """An in-memory DuckDB connection with one view per ``<warehouse>/*.parquet``, by name."""
+def open_warehouse(warehouse: Location) -> Any:
+    """An in-memory DuckDB connection with one view per ``<warehouse>/*.parquet``, by name; on
+    object storage each table is an Arrow dataset read through fsspec (columns fetched on demand)."""
     import duckdb
 
     con = duckdb.connect(":memory:")
+    if not isinstance(warehouse, Path):
+        from pipelines import storage
+
+        for name in storage.file_names(warehouse, ".parquet"):
+            con.register(name.removesuffix(".parquet"), storage.parquet_dataset(warehouse / name))
+        return con
     for path in sorted(warehouse.glob("*.parquet")):
         literal = "'" + str(path).replace("'", "''") + "'"
         con.execute(f"CREATE VIEW {_quote_ident(path.stem)} AS SELECT * FROM read_parquet({literal})")
@@ -473,19 +497,29 @@ def open_warehouse(warehouse: Path) -> Any:
 
 
 def query(
-    sql: str, warehouse_dir: Path | None = None, output_format: str = "table", out: IO[str] | None = None
+    sql: str,
+    warehouse_dir: Path | str | None = None,
+    output_format: str = "table",
+    out: IO[str] | None = None,
 ) -> int:
-    """Run ``sql`` with DuckDB over the warehouse tables and print the result."""
+    """Run ``sql`` with DuckDB over the warehouse tables (a folder or an fsspec URL) and print the
+    result."""
     import duckdb
 
-    from pipelines.resources import WAREHOUSE_DIR_ENV, resolve_dir
+    from pipelines import storage
+    from pipelines.resources import resolve_warehouse
 
     stream = out if out is not None else sys.stdout
     if output_format not in OUTPUT_FORMATS:
         _error(f"unknown output format {output_format!r}; use one of {', '.join(OUTPUT_FORMATS)}")
         return EXIT_USAGE
-    warehouse = resolve_dir(str(warehouse_dir) if warehouse_dir else None, WAREHOUSE_DIR_ENV, "warehouse")
-    if not warehouse.is_dir() or not any(warehouse.glob("*.parquet")):
+    warehouse = resolve_warehouse(str(warehouse_dir) if warehouse_dir else None)
+    try:
+        tables = storage.file_names(warehouse, ".parquet")
+    except OSError as err:  # object storage out of reach: no such bucket, no credentials, no network
+        _error(f"cannot list the warehouse {_display(warehouse)}: {err}")
+        return EXIT_USAGE
+    if not tables:
         _error(f"no warehouse tables in {_display(warehouse)}; run `gongwen run` first")
         return EXIT_USAGE
     if not sql.strip():
@@ -496,6 +530,9 @@ def query(
         cursor = con.execute(sql)
         columns = [d[0] for d in cursor.description] if cursor.description else []
         rows = cursor.fetchall() if columns else []
+    except OSError as err:  # object storage: a table that cannot be read
+        _error(f"query failed: {err}")
+        return EXIT_USAGE
     except duckdb.Error as err:
         first = str(err).strip().splitlines()
         _error(f"query failed: {first[0] if first else type(err).__name__}")

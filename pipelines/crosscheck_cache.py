@@ -151,17 +151,27 @@ def compute_pair(job: tuple[Pair, AlignOptions, dt.date]) -> tuple[CrossCheck, s
 
 
 def checked_pairs(
-    pairs: list[Pair], options: AlignOptions, day: dt.date, cache_dir: Path, workers: int | None = None
+    pairs: list[Pair],
+    options: AlignOptions,
+    day: dt.date,
+    cache_dir: storage.Location,
+    workers: int | None = None,
 ) -> tuple[list[CrossCheck], list[str], int]:
     """Each pair's check and report page, from the cache or computed; also how many were computed.
+    ``cache_dir`` is a local directory or a prefix on object storage (``pipelines.storage``).
 
     Cache entries of pairs that no longer exist are removed."""
     keys = [p.key(options, day) for p in pairs]
     results: dict[str, tuple[CrossCheck, str]] = {}
-    for key in set(keys):
+    unique = list(dict.fromkeys(keys))
+    for key, data in zip(
+        unique, storage.read_files([cache_dir / f"{k}.pickle" for k in unique]), strict=True
+    ):
+        if data is None:  # not cached (or unreadable): computed below
+            continue
         try:
-            results[key] = pickle.loads((cache_dir / f"{key}.pickle").read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            results[key] = pickle.loads(data)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
             continue
     todo = {k: p for k, p in zip(keys, pairs, strict=True) if k not in results}
     jobs = [(p, options, day) for p in todo.values()]
@@ -176,9 +186,8 @@ def checked_pairs(
         storage.atomic_write_bytes(
             pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), cache_dir / f"{key}.pickle"
         )
-    live = set(keys)
-    if cache_dir.is_dir():
-        for old in cache_dir.glob("*.pickle"):
-            if old.stem not in live:
-                old.unlink(missing_ok=True)
+    live = {f"{k}.pickle" for k in keys}
+    storage.unlink_all(
+        cache_dir / name for name in storage.file_names(cache_dir, ".pickle") if name not in live
+    )
     return [results[k][0] for k in keys], [results[k][1] for k in keys], len(todo)

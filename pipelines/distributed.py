@@ -76,7 +76,8 @@ from dagster_dask.executor import DaskExecutor, get_dask_resource_requirements, 
 from pipelines.assets.ingest import parsed_documents, stale_keys
 from pipelines.jobs import INGEST_SELECTION
 from pipelines.partitions import discover_raw_files, sync_document_partitions
-from pipelines.resources import PROJECT_ROOT, RAW_DIR_ENV, WAREHOUSE_DIR_ENV, resolve_dir
+from pipelines.resources import PROJECT_ROOT, RAW_DIR_ENV, resolve_dir, resolve_warehouse
+from pipelines.storage import Location
 
 #: Where the Dask scheduler listens (``tcp://host:port``), when the run config does not say.
 SCHEDULER_ENV = "GONGWEN_DASK_SCHEDULER"
@@ -299,7 +300,7 @@ def reconstructable_ingest_dask() -> ReconstructableJob:
 def dask_run_config(
     scheduler: str | None,
     raw_dir: Path,
-    warehouse_dir: Path,
+    warehouse_dir: Location,
     resources: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Run config of ``ingest_dask``: the scheduler address (``None``: ``$GONGWEN_DASK_SCHEDULER``
@@ -322,7 +323,7 @@ def run_on_dask(
     instance: DagsterInstance,
     scheduler: str | None,
     raw_dir: Path,
-    warehouse_dir: Path,
+    warehouse_dir: Location,
     *,
     key_range: tuple[str, str] | None = None,
     asset_selection: Sequence[AssetKey] | None = None,
@@ -389,7 +390,7 @@ def load_run_config(config_file: Path | None) -> tuple[str | None, dict[str, dic
 def run_intake(
     scheduler: str,
     raw_dir: Path,
-    warehouse_dir: Path,
+    warehouse_dir: Location,
     *,
     instance: DagsterInstance,
     runs: int | None = None,
@@ -461,7 +462,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--scheduler", default=os.environ.get(SCHEDULER_ENV), help=f"default: ${SCHEDULER_ENV}"
     )
     parser.add_argument("--raw", type=Path, default=None, help="raw directory (default as for gongwen run)")
-    parser.add_argument("--warehouse", type=Path, default=None, help="warehouse (default as for gongwen run)")
+    parser.add_argument(
+        "--warehouse", default=None, help="warehouse directory or s3:// URL (default as for gongwen run)"
+    )
     parser.add_argument("--runs", type=int, default=None, help="parse runs at once (default: one per worker)")
     parser.add_argument("--config", type=Path, default=None, help="run config YAML; its resources: are used")
     parser.add_argument(
@@ -477,7 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from gongwen.warehouse_cli import dagster_home
 
     raw = resolve_dir(str(args.raw) if args.raw else None, RAW_DIR_ENV, "raw")
-    warehouse = resolve_dir(str(args.warehouse) if args.warehouse else None, WAREHOUSE_DIR_ENV, "warehouse")
+    warehouse = resolve_warehouse(args.warehouse)
     if not raw.is_dir():
         parser.error(f"raw directory {raw} does not exist")
     dagster_home()

@@ -101,7 +101,7 @@ class PartitionSync:
 
 
 def sync_document_partitions(
-    instance: DagsterInstance, raw_dir: Path, warehouse_dir: Path | None = None
+    instance: DagsterInstance, raw_dir: Path, warehouse_dir: storage.Location | None = None
 ) -> PartitionSync:
     """Register a partition for every raw file and delete those whose file disappeared.
 

@@ -6,7 +6,9 @@ fragment writes happen on every reader in parallel, under the same per-file limi
 parsing, and the run's main process receives a few counts instead of a whole record. Failures
 keep their meaning: a ``ParseError`` or a reader bug reaches the caller as the guard reports it,
 and a record that does not fit the schema comes back as ``schema_error`` with nothing written; the
-caller then stores the quarantine row.
+caller then stores the quarantine row. The warehouse comes as a string, a directory or an fsspec
+URL (``pipelines.storage.location``); a reader inherits the run's environment, so credentials and
+endpoints of an object store given there reach it too.
 """
 
 from __future__ import annotations
@@ -36,6 +38,6 @@ def parse_into_fragments(
     counts = {name: t.num_rows for name, t in tables.items()}
     marker = {**state, "status": "parsed", "error_kind": None, "counts": counts} if state else None
     storage.write_fragments(
-        Path(warehouse_dir), key, {n: t for n, t in tables.items() if t.num_rows}, state=marker
+        storage.location(warehouse_dir), key, {n: t for n, t in tables.items() if t.num_rows}, state=marker
     )
     return {"status": "parsed", "counts": counts}

@@ -4,7 +4,8 @@ Both resources take their directory from, in order: the resource config (``root`
 the launchpad or in code), the environment variable (``GONGWEN_RAW_DIR`` /
 ``GONGWEN_WAREHOUSE_DIR``, read through ``EnvVar`` when the run starts, never at import), and
 finally ``raw/`` / ``warehouse/`` under the project root. Relative paths are taken from the
-project root, so a run started from any working directory finds the same files.
+project root, so a run started from any working directory finds the same files. The warehouse may
+also be an fsspec URL (``s3://bucket/prefix``): see ``pipelines.storage``.
 """
 
 from pathlib import Path
@@ -29,6 +30,15 @@ def resolve_dir(root: str | None, env_var: str, default: str) -> Path:
     chosen = root or EnvVar(env_var).get_value() or default
     path = Path(chosen).expanduser()
     return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+
+
+def resolve_warehouse(root: str | None) -> storage.Location:
+    """Like ``resolve_dir`` for the warehouse, which may also be an fsspec URL (``s3://…``): a URL
+    is kept as it is (a ``UPath``), a local directory becomes an absolute ``Path``."""
+    chosen = root or EnvVar(WAREHOUSE_DIR_ENV).get_value() or "warehouse"
+    if storage.is_url(chosen):
+        return storage.location(chosen)
+    return resolve_dir(chosen, WAREHOUSE_DIR_ENV, "warehouse")
 
 
 class RawStore(ConfigurableResource):
@@ -75,30 +85,37 @@ class RawStore(ConfigurableResource):
 
 
 class Warehouse(ConfigurableResource):
-    """The Parquet warehouse (layout in ``pipelines.storage``)."""
+    """The Parquet warehouse (layout in ``pipelines.storage``): a local directory, or a prefix on
+    object storage given as an fsspec URL (``s3://bucket/prefix``)."""
 
     root: str | None = Field(
         default=None,
-        description=f"Warehouse directory. Default: ${WAREHOUSE_DIR_ENV}, else warehouse/ in the project.",
+        description=f"Warehouse directory or fsspec URL (s3://bucket/prefix). Default: ${WAREHOUSE_DIR_ENV}, "
+        "else warehouse/ in the project.",
     )
 
     @property
-    def path(self) -> Path:
-        return resolve_dir(self.root, WAREHOUSE_DIR_ENV, "warehouse")
+    def path(self) -> storage.Location:
+        """A ``Path`` for a local warehouse, a ``UPath`` on object storage."""
+        return resolve_warehouse(self.root)
 
     def write_fragments(
         self, key: str, tables: dict[str, pa.Table], state: dict[str, Any] | None = None
-    ) -> list[Path]:
+    ) -> list[storage.Location]:
         return storage.write_fragments(self.path, key, tables, state)
 
     def read_state(self, key: str) -> dict[str, Any] | None:
         return storage.read_state(self.path, key)
 
+    def read_states(self, keys: list[str]) -> dict[str, dict[str, Any] | None]:
+        """``read_state`` of each key (fetched together on object storage)."""
+        return storage.read_states(self.path, keys)
+
     def build(self, table: str, keys: list[str]) -> storage.Combined:
         """Bring ``<table>.parquet`` up to date with the fragments of ``keys`` (incrementally)."""
         return storage.build_table(self.path, table, keys)
 
-    def write_table(self, table: str, data: pa.Table) -> Path:
+    def write_table(self, table: str, data: pa.Table) -> storage.Location:
         return storage.atomic_write_parquet(data, storage.table_path(self.path, table))
 
     def read_table(self, table: str) -> pa.Table:

@@ -18,20 +18,36 @@ from fragments in partition-key order, rows deduplicated on the schema's primary
 fragment wins: two byte-identical copies of a file have the same ``doc_id``), so a rebuild on the
 same fragments gives the same rows in the same order. A rebuild reads only the fragments written
 or removed since the last build (``build_table``).
+
+**Object storage.** The warehouse may also be an fsspec URL (``s3://bucket/prefix``, or any
+other fsspec file system): ``location`` turns it into a ``UPath``, while a local directory stays
+a plain ``Path`` and keeps the code paths above untouched. This module is the one place that
+knows the difference; the few operations that differ go through the helpers below:
+
+- a write is one PUT of the whole file (an object appears whole or not at all, so no temporary
+  name and no rename, which object stores do not have);
+- a file's change token is its size and ETag (or modification time) instead of size and mtime;
+- a folder is listed with one request per 1,000 names instead of one ``stat`` per file, and the
+  file system's listing cache is dropped first, because the reader processes write behind it;
+- a file is read whole in one download (many files, such as the state markers, concurrently).
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import json
 import os
+import re
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
+from urllib.parse import unquote, urlparse
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,6 +55,12 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from schemas.tables import TABLES, conform, primary_key, schema_for
+
+if TYPE_CHECKING:
+    from upath import UPath
+
+#: Where warehouse files live: a ``Path`` for a local directory, a ``UPath`` on an fsspec store.
+Location: TypeAlias = "Path | UPath"
 
 PARTS_DIR = "_parts"
 STATE_DIR = "_state"  # _parts/_state/<key>.json: what a partition's fragments were made from
@@ -53,11 +75,197 @@ _IPC_OPTIONS = ipc.IpcWriteOptions(compression="lz4")
 STALE_TMP_SECONDS = 3600
 
 
-def table_path(warehouse_dir: Path, table: str) -> Path:
+# --- where the warehouse is: a local directory or an fsspec store -------------------------------
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
+
+
+def is_url(root: str | os.PathLike[str]) -> bool:
+    """``root`` names a location by URL (``s3://…``, ``memory://…``), not a local path."""
+    return isinstance(root, str) and _URL.match(root) is not None
+
+
+def location(root: str | os.PathLike[str]) -> Location:
+    """The warehouse at ``root``: a plain ``Path`` for a local directory (also ``file://`` URLs),
+    a ``UPath`` for any other fsspec URL. Credentials and endpoints come from the file system's
+    own configuration (for S3: ``AWS_*`` environment variables, ``FSSPEC_S3_*`` for s3fs options),
+    so a reader process given the same string finds the same store."""
+    if not is_url(root):
+        return Path(root)
+    text = str(root)
+    parsed = urlparse(text)
+    if parsed.scheme == "file":
+        return Path(unquote(parsed.path))
+    from upath import UPath  # imported here: a local run and its reader processes never load fsspec
+
+    return UPath(text)
+
+
+def is_local(path: Location) -> bool:
+    return isinstance(path, Path)
+
+
+def uri(path: Location) -> str:
+    """A link to the file for Dagster metadata: ``file://…`` locally, the store's URL otherwise."""
+    return path.as_uri() if isinstance(path, Path) else str(path)
+
+
+def _remote(path: UPath) -> tuple[Any, str]:
+    """The fsspec file system of ``path`` and the path as that file system names it."""
+    return path.fs, path.path
+
+
+def _info_token(info: Mapping[str, Any]) -> str:
+    """A remote file's change token from its listing or ``info`` entry: size and ETag, else the
+    modification time the store reports, else the whole entry (some stores give nothing else)."""
+    for field in ("ETag", "etag", "md5Hash", "LastModified", "last_modified", "mtime", "updated", "created"):
+        value = info.get(field)
+        if value:
+            return f"{info.get('size')}:{str(value).strip(chr(34))}"
+    entry = json.dumps(dict(info), sort_keys=True, default=str)
+    return f"{info.get('size')}:{hashlib.sha256(entry.encode()).hexdigest()[:16]}"
+
+
+def _info_modified(info: Mapping[str, Any]) -> float:
+    """Seconds since the epoch a remote file was last written; inf when the store does not say."""
+    for field in ("LastModified", "last_modified", "mtime", "updated", "created"):
+        value = info.get(field)
+        if isinstance(value, dt.datetime):
+            return value.timestamp()
+        if isinstance(value, int | float):
+            return float(value)
+    return float("inf")
+
+
+def _listing(folder: UPath) -> dict[str, dict[str, Any]]:
+    """``{file name: info}`` of the files directly in ``folder`` (empty if there is none), from
+    one listing; the cached listing is dropped first, as other processes write here."""
+    fs, where = _remote(folder)
+    fs.invalidate_cache(where)
+    try:
+        entries = fs.ls(where, detail=True)
+    except FileNotFoundError:
+        return {}
+    return {e["name"].rstrip("/").rsplit("/", 1)[-1]: e for e in entries if e.get("type") == "file"}
+
+
+def file_token(path: Location) -> str | None:
+    """Changes whenever the file is rewritten; None if it is missing. Locally size and mtime in
+    ns; on object storage size and ETag (one HEAD)."""
+    if isinstance(path, Path):
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return f"{st.st_size}:{st.st_mtime_ns}"
+    fs, where = _remote(path)
+    fs.invalidate_cache(where)
+    try:
+        info = fs.info(where)
+    except FileNotFoundError:
+        return None
+    return _info_token(info) if info.get("type") == "file" else None
+
+
+def file_names(folder: Location, suffix: str) -> list[str]:
+    """Names of the files in ``folder`` ending in ``suffix`` (none if the folder is missing)."""
+    if isinstance(folder, Path):
+        return [p.name for p in folder.glob(f"*{suffix}")] if folder.is_dir() else []
+    return sorted(name for name in _listing(folder) if name.endswith(suffix))
+
+
+def read_bytes(path: Location) -> bytes:
+    """The whole file (``FileNotFoundError``/``OSError`` when it cannot be read)."""
+    if isinstance(path, Path):
+        return path.read_bytes()
+    fs, where = _remote(path)
+    data: bytes = fs.cat_file(where)
+    return data
+
+
+def read_text(path: Location) -> str:
+    return read_bytes(path).decode("utf-8")
+
+
+def holds(path: Location, data: bytes) -> bool:
+    """The file exists and holds exactly ``data`` (locally its size is compared first)."""
+    try:
+        if isinstance(path, Path) and path.stat().st_size != len(data):
+            return False
+        return read_bytes(path) == data
+    except OSError:
+        return False
+
+
+def read_files(paths: Sequence[Location]) -> list[bytes | None]:
+    """Each file's bytes, None for one that cannot be read; on object storage fetched together."""
+    remote = [p for p in paths if not isinstance(p, Path)]
+    if not remote or len(remote) < len(paths):  # local: one file after the other
+        out: list[bytes | None] = []
+        for path in paths:
+            try:
+                out.append(read_bytes(path))
+            except OSError:
+                out.append(None)
+        return out
+    fs = remote[0].fs
+    names = [p.path for p in remote]
+    fetched = fs.cat(names, on_error="return")
+    return [v if isinstance(v, bytes) else None for v in (fetched.get(n) for n in names)]
+
+
+def unlink(path: Location) -> None:
+    """Remove the file if it is there."""
+    unlink_all([path])
+
+
+def unlink_all(paths: Iterable[Location]) -> None:
+    """Remove the files that are there; on object storage in one batch request."""
+    remote: list[UPath] = []
+    for path in paths:
+        if isinstance(path, Path):
+            path.unlink(missing_ok=True)
+        else:
+            remote.append(path)
+    if not remote:
+        return
+    fs = remote[0].fs
+    names = [p.path for p in remote]
+    try:
+        fs.rm(names)
+    except FileNotFoundError:  # a store that refuses a batch naming a missing file: one by one
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):
+                fs.rm_file(name)
+
+
+def _put(path: UPath, data: bytes) -> UPath:
+    """One PUT of the whole object: readers see the old object or the new one, never part."""
+    fs, where = _remote(path)
+    fs.pipe_file(where, data)
+    return path
+
+
+def check_writable(warehouse_dir: Location) -> None:
+    """Raise ``OSError`` saying why, when files cannot be written to an object-storage warehouse
+    (no such bucket, no credentials, endpoint out of reach): one small object is written and
+    removed. Otherwise every reader would fail on its first file, each with the same error. A
+    local directory is created on the first write, as before: nothing to check."""
+    if isinstance(warehouse_dir, Path):
+        return
+    probe = warehouse_dir / PARTS_DIR / ".write-check"
+    try:
+        _put(probe, b"")
+        unlink(probe)
+    except Exception as err:  # botocore and aiohttp errors are not all OSErrors
+        raise OSError(f"cannot write to the warehouse {warehouse_dir}: {err}") from err
+
+
+def table_path(warehouse_dir: Location, table: str) -> Location:
     return warehouse_dir / f"{table}.parquet"
 
 
-def fragment_path(warehouse_dir: Path, table: str, key: str) -> Path:
+def fragment_path(warehouse_dir: Location, table: str, key: str) -> Location:
     return warehouse_dir / PARTS_DIR / table / f"{key}{FRAGMENT_SUFFIX}"
 
 
@@ -65,8 +273,12 @@ def _tmp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
 
 
-def atomic_write_parquet(table: pa.Table, path: Path) -> Path:
-    """Write ``table`` to ``path`` via a temporary file and ``os.replace``."""
+def atomic_write_parquet(table: pa.Table, path: Location) -> Location:
+    """Write ``table`` to ``path`` via a temporary file and ``os.replace`` (one PUT remotely)."""
+    if not isinstance(path, Path):
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="zstd")
+        return _put(path, sink.getvalue().to_pybytes())
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(path)
     try:
@@ -77,8 +289,14 @@ def atomic_write_parquet(table: pa.Table, path: Path) -> Path:
     return path
 
 
-def atomic_write_arrow(table: pa.Table, path: Path) -> Path:
-    """Write ``table`` as an Arrow IPC file (LZ4) via a temporary file and ``os.replace``."""
+def atomic_write_arrow(table: pa.Table, path: Location) -> Location:
+    """Write ``table`` as an Arrow IPC file (LZ4) via a temporary file and ``os.replace`` (one PUT
+    remotely)."""
+    if not isinstance(path, Path):
+        sink = pa.BufferOutputStream()
+        with ipc.new_file(sink, table.schema, options=_IPC_OPTIONS) as w:
+            w.write_table(table)
+        return _put(path, sink.getvalue().to_pybytes())
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(path)
     try:
@@ -90,28 +308,68 @@ def atomic_write_arrow(table: pa.Table, path: Path) -> Path:
     return path
 
 
-def read_arrow(path: Path) -> pa.Table:
+def read_arrow(path: Location) -> pa.Table:
     """An Arrow IPC file written by ``atomic_write_arrow``, read whole."""
+    if not isinstance(path, Path):
+        return ipc.open_file(pa.BufferReader(read_bytes(path))).read_all()
     with pa.OSFile(str(path), "rb") as source:
         return ipc.open_file(source).read_all()
 
 
-def state_path(warehouse_dir: Path, key: str) -> Path:
+def read_parquet(path: Location) -> pa.Table:
+    """A Parquet file, read whole."""
+    if not isinstance(path, Path):
+        return pq.read_table(pa.BufferReader(read_bytes(path)))
+    return pq.read_table(path)
+
+
+def parquet_dataset(path: Location) -> Any:
+    """A Parquet file as a lazily read ``pyarrow.dataset`` (columns and row groups fetched when
+    scanned): how DuckDB queries a table on object storage without an extension of its own."""
+    import pyarrow.dataset as ds
+
+    if isinstance(path, Path):
+        return ds.dataset(str(path), format="parquet")
+    fs, where = _remote(path)
+    fs.invalidate_cache(where)
+    return ds.dataset(where, filesystem=fs, format="parquet")
+
+
+def state_path(warehouse_dir: Location, key: str) -> Location:
     return warehouse_dir / PARTS_DIR / STATE_DIR / f"{key}.json"
 
 
-def read_state(warehouse_dir: Path, key: str) -> dict[str, Any] | None:
-    """What a partition's fragments were made from (``write_fragments(state=…)``), or None."""
+def _parse_state(data: bytes | None) -> dict[str, Any] | None:
+    if data is None:
+        return None
     try:
-        state = json.loads(state_path(warehouse_dir, key).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        state = json.loads(data.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError: a damaged marker counts as none
         return None
     return state if isinstance(state, dict) else None
 
 
+def read_state(warehouse_dir: Location, key: str) -> dict[str, Any] | None:
+    """What a partition's fragments were made from (``write_fragments(state=…)``), or None."""
+    try:
+        data = read_bytes(state_path(warehouse_dir, key))
+    except OSError:
+        return None
+    return _parse_state(data)
+
+
+def read_states(warehouse_dir: Location, keys: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+    """``read_state`` of each key; on object storage the markers are fetched together."""
+    keys = list(keys)
+    if isinstance(warehouse_dir, Path):
+        return {key: read_state(warehouse_dir, key) for key in keys}
+    data = read_files([state_path(warehouse_dir, key) for key in keys])
+    return {key: _parse_state(d) for key, d in zip(keys, data, strict=True)}
+
+
 def write_fragments(
-    warehouse_dir: Path, key: str, tables: Mapping[str, pa.Table], state: Mapping[str, Any] | None = None
-) -> list[Path]:
+    warehouse_dir: Location, key: str, tables: Mapping[str, pa.Table], state: Mapping[str, Any] | None = None
+) -> list[Location]:
     """Store one partition's rows: write ``tables`` and drop the partition's other fragments.
 
     A file that parsed last time and fails now loses its documents/citations fragments and gets a
@@ -120,11 +378,9 @@ def write_fragments(
     last, as ``_parts/_state/<key>.json``, and removed first: a state marker always describes a
     complete set of fragments, so a run killed half-way makes the file be read again.
     """
-    state_path(warehouse_dir, key).unlink(missing_ok=True)
+    unlink(state_path(warehouse_dir, key))
     written = [atomic_write_arrow(t, fragment_path(warehouse_dir, name, key)) for name, t in tables.items()]
-    for name in TABLES:
-        if name not in tables:
-            fragment_path(warehouse_dir, name, key).unlink(missing_ok=True)
+    unlink_all(fragment_path(warehouse_dir, name, key) for name in TABLES if name not in tables)
     if state is not None:
         marker = {**state, "fragment_format": FRAGMENT_FORMAT}
         atomic_write_text(json.dumps(marker, sort_keys=True), state_path(warehouse_dir, key))
@@ -136,8 +392,10 @@ def is_current_format(state: Mapping[str, Any]) -> bool:
     return state.get("fragment_format") == FRAGMENT_FORMAT
 
 
-def atomic_write_bytes(data: bytes, path: Path) -> Path:
-    """Write ``data`` to ``path`` via a temporary file and ``os.replace``."""
+def atomic_write_bytes(data: bytes, path: Location) -> Location:
+    """Write ``data`` to ``path`` via a temporary file and ``os.replace`` (one PUT remotely)."""
+    if not isinstance(path, Path):
+        return _put(path, data)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(path)
     try:
@@ -148,28 +406,31 @@ def atomic_write_bytes(data: bytes, path: Path) -> Path:
     return path
 
 
-def atomic_write_text(text: str, path: Path) -> Path:
+def atomic_write_text(text: str, path: Location) -> Location:
     return atomic_write_bytes(text.encode("utf-8"), path)
 
 
-def remove_partition(warehouse_dir: Path, key: str) -> None:
-    state_path(warehouse_dir, key).unlink(missing_ok=True)
-    for name in TABLES:
-        fragment_path(warehouse_dir, name, key).unlink(missing_ok=True)
+def remove_partition(warehouse_dir: Location, key: str) -> None:
+    unlink(state_path(warehouse_dir, key))
+    unlink_all(fragment_path(warehouse_dir, name, key) for name in TABLES)
 
 
-def fragment_keys(warehouse_dir: Path, table: str) -> set[str]:
+def fragment_keys(warehouse_dir: Location, table: str) -> set[str]:
     folder = warehouse_dir / PARTS_DIR / table
+    suffix = FRAGMENT_SUFFIX
+    if not isinstance(folder, Path):
+        return {n[: -len(suffix)] for n in file_names(folder, suffix) if not n.startswith(".")}
     if not folder.is_dir():
         return set()
-    suffix = FRAGMENT_SUFFIX
     return {p.name[: -len(suffix)] for p in folder.glob(f"*{suffix}") if not p.name.startswith(".")}
 
 
-def prune_fragments(warehouse_dir: Path, keep: Iterable[str]) -> list[str]:
+def prune_fragments(warehouse_dir: Location, keep: Iterable[str]) -> list[str]:
     """Remove fragments of partitions not in ``keep`` (deleted in the UI, file gone …), fragments
     in a format this code no longer writes, and temporary files left by a killed write."""
     keep_set = set(keep)
+    if not isinstance(warehouse_dir, Path):
+        return _prune_remote(warehouse_dir, keep_set)
     removed: set[str] = set()
     stale_before = time.time() - STALE_TMP_SECONDS
     for name in (*TABLES, STATE_DIR):
@@ -189,6 +450,28 @@ def prune_fragments(warehouse_dir: Path, keep: Iterable[str]) -> list[str]:
             if key not in keep_set:
                 path.unlink(missing_ok=True)
                 removed.add(key)
+    return sorted(removed)
+
+
+def _prune_remote(warehouse_dir: UPath, keep: set[str]) -> list[str]:
+    """``prune_fragments`` on object storage: one listing and one batch delete per folder."""
+    removed: set[str] = set()
+    stale_before = time.time() - STALE_TMP_SECONDS
+    for name in (*TABLES, STATE_DIR):
+        folder = warehouse_dir / PARTS_DIR / name
+        suffix = ".json" if name == STATE_DIR else FRAGMENT_SUFFIX
+        doomed: list[Location] = []
+        for file_name, info in _listing(folder).items():
+            if file_name.startswith("."):
+                if file_name.endswith(".tmp") and _info_modified(info) < stale_before:
+                    doomed.append(folder / file_name)
+                continue
+            key = file_name[: -len(suffix)] if file_name.endswith(suffix) else None
+            if key is None or key not in keep:  # an older fragment format, or a partition gone
+                doomed.append(folder / file_name)
+                if key is not None:
+                    removed.add(key)
+        unlink_all(doomed)
     return sorted(removed)
 
 
@@ -240,28 +523,24 @@ class Combined:
     incremental: bool = False  # True: only changed fragments were read
 
 
-def built_path(warehouse_dir: Path, table: str) -> Path:
+def built_path(warehouse_dir: Location, table: str) -> Location:
     return warehouse_dir / PARTS_DIR / BUILT_DIR / f"{table}.json"
 
 
-def _kept_rows_path(warehouse_dir: Path, table: str) -> Path:
+def _kept_rows_path(warehouse_dir: Location, table: str) -> Location:
     return warehouse_dir / PARTS_DIR / BUILT_DIR / f"{table}{FRAGMENT_SUFFIX}"
 
 
-def _file_token(path: Path) -> str | None:
-    """Changes whenever the file is rewritten (size and mtime in ns); None if it is missing."""
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return f"{st.st_size}:{st.st_mtime_ns}"
-
-
-def fragment_tokens(warehouse_dir: Path, table: str, keys: Iterable[str]) -> dict[str, str]:
-    """``{key: token}`` of the fragments of ``table`` that exist for ``keys``, in key order."""
+def fragment_tokens(warehouse_dir: Location, table: str, keys: Iterable[str]) -> dict[str, str]:
+    """``{key: token}`` of the fragments of ``table`` that exist for ``keys``, in key order
+    (on object storage from one listing of the folder, not a request per fragment)."""
+    if not isinstance(warehouse_dir, Path):
+        listed = _listing(warehouse_dir / PARTS_DIR / table)
+        entries = ((key, listed.get(f"{key}{FRAGMENT_SUFFIX}")) for key in sorted(set(keys)))
+        return {key: _info_token(info) for key, info in entries if info is not None}
     tokens: dict[str, str] = {}
     for key in sorted(set(keys)):
-        token = _file_token(fragment_path(warehouse_dir, table, key))
+        token = file_token(fragment_path(warehouse_dir, table, key))
         if token is not None:
             tokens[key] = token
     return tokens
@@ -271,24 +550,24 @@ def _schema_digest(table: str) -> str:
     return hashlib.sha256(str(schema_for(table)).encode("utf-8")).hexdigest()[:16]
 
 
-def _read_build_record(warehouse_dir: Path, table: str) -> dict[str, Any] | None:
+def _read_build_record(warehouse_dir: Location, table: str) -> dict[str, Any] | None:
     """The last build's record, if it describes the table file on disk and this schema."""
     try:
-        record = json.loads(built_path(warehouse_dir, table).read_text(encoding="utf-8"))
+        record = json.loads(read_text(built_path(warehouse_dir, table)))
     except (OSError, ValueError):
         return None
     if (
         not isinstance(record, dict)
         or record.get("format") != _BUILD_FORMAT
         or record.get("schema") != _schema_digest(table)
-        or record.get("table") != _file_token(table_path(warehouse_dir, table))
+        or record.get("table") != file_token(table_path(warehouse_dir, table))
         or not isinstance(record.get("fragments"), dict)
     ):
         return None
     return record
 
 
-def _read_fragments(warehouse_dir: Path, table: str, keys: list[str]) -> list[pa.Table]:
+def _read_fragments(warehouse_dir: Location, table: str, keys: list[str]) -> list[pa.Table]:
     """The fragments of ``keys`` (in that order), schema enforced, each with its key and row
     positions; read on threads, as the reads release the GIL."""
     schema = schema_for(table)
@@ -307,7 +586,7 @@ def _read_fragments(warehouse_dir: Path, table: str, keys: list[str]) -> list[pa
     return [read(k) for k in keys]
 
 
-def _kept_rows(warehouse_dir: Path, table: str, drop: set[str]) -> pa.Table | None:
+def _kept_rows(warehouse_dir: Location, table: str, drop: set[str]) -> pa.Table | None:
     """The rows kept by the last build, minus those of the keys in ``drop``; None if unreadable."""
     path = _kept_rows_path(warehouse_dir, table)
     try:
@@ -322,7 +601,7 @@ def _kept_rows(warehouse_dir: Path, table: str, drop: set[str]) -> pa.Table | No
     return kept.append_column(_POS_COLUMN, pa.array(range(kept.num_rows), pa.int64()))
 
 
-def build_table(warehouse_dir: Path, table: str, keys: Iterable[str]) -> Combined:
+def build_table(warehouse_dir: Location, table: str, keys: Iterable[str]) -> Combined:
     """``warehouse/<table>.parquet`` from the fragments of ``keys``, reading only the fragments
     written or removed since the last build; the same file content a full build would give."""
     schema = schema_for(table)
@@ -352,13 +631,13 @@ def build_table(warehouse_dir: Path, table: str, keys: Iterable[str]) -> Combine
     result = conform(deduped.drop_columns([KEY_COLUMN]), schema, what=table)
     duplicates = rows.num_rows - deduped.num_rows
 
-    built_path(warehouse_dir, table).unlink(missing_ok=True)  # the record describes complete files only
+    unlink(built_path(warehouse_dir, table))  # the record describes complete files only
     atomic_write_arrow(rows, _kept_rows_path(warehouse_dir, table))
     atomic_write_parquet(result, table_path(warehouse_dir, table))
     record = {
         "format": _BUILD_FORMAT,
         "schema": _schema_digest(table),
-        "table": _file_token(table_path(warehouse_dir, table)),
+        "table": file_token(table_path(warehouse_dir, table)),
         "duplicates": duplicates,
         "fragments": tokens,
     }
@@ -366,11 +645,14 @@ def build_table(warehouse_dir: Path, table: str, keys: Iterable[str]) -> Combine
     return Combined(result, len(to_read), duplicates, rebuilt=True, incremental=kept is not None)
 
 
-def combine_fragments(warehouse_dir: Path, table: str, keys: Iterable[str]) -> Combined:
+def combine_fragments(warehouse_dir: Location, table: str, keys: Iterable[str]) -> Combined:
     """The table built from every fragment of ``keys`` (in sorted key order), schema enforced;
     reads them all and writes nothing (``build_table`` is the incremental, writing variant)."""
     schema = schema_for(table)
-    present = [k for k in sorted(set(keys)) if fragment_path(warehouse_dir, table, k).is_file()]
+    if isinstance(warehouse_dir, Path):
+        present = [k for k in sorted(set(keys)) if fragment_path(warehouse_dir, table, k).is_file()]
+    else:
+        present = list(fragment_tokens(warehouse_dir, table, keys))
     parts = _read_fragments(warehouse_dir, table, present)
     combined = (
         pa.concat_tables(parts).drop_columns([KEY_COLUMN, _POS_COLUMN]) if parts else schema.empty_table()
@@ -383,7 +665,7 @@ def combine_fragments(warehouse_dir: Path, table: str, keys: Iterable[str]) -> C
     )
 
 
-def read_table(warehouse_dir: Path, table: str) -> pa.Table:
+def read_table(warehouse_dir: Location, table: str) -> pa.Table:
     """A built table, checked against its schema (``FileNotFoundError`` if not built yet)."""
     path = table_path(warehouse_dir, table)
-    return conform(pq.read_table(path), schema_for(table), what=str(path))
+    return conform(read_parquet(path), schema_for(table), what=str(path))

@@ -29,7 +29,7 @@ from crosscheck.align import load_options
 from crosscheck.from_tables import corpus_from_rows
 from crosscheck.linking import load_links
 from crosscheck.model import CrossCheck
-from crosscheck.report import overview_file_name, render_plan_report, report_file_name, write_overview
+from crosscheck.report import overview_file_name, render_overview, render_plan_report, report_file_name
 from pipelines import storage
 from pipelines.assets.warehouse import TABLE_ASSETS
 from pipelines.crosscheck_cache import CACHE_DIR, checked_pairs, engine_version, linked_pairs
@@ -46,34 +46,34 @@ REPORTS_DIR = "reports"
 
 
 def write_reports(
-    checks: list[CrossCheck], folder: Path, pages: Sequence[str | None] | None = None
-) -> dict[str, Path]:
+    checks: list[CrossCheck], folder: storage.Location, pages: Sequence[str | None] | None = None
+) -> dict[str, storage.Location]:
     """One report per plan (keyed by the plan's doc_id) and one overview per template
-    (keyed ``overview <template number or title>``), written atomically into ``folder``.
-    ``pages``: each check's report page when already rendered (None: render it here); a report
-    file that already holds exactly that page is not rewritten."""
-    written: dict[str, Path] = {}
+    (keyed ``overview <template number or title>``), written atomically into ``folder`` (a local
+    directory or a prefix on object storage). ``pages``: each check's report page when already
+    rendered (None: render it here); a report file that already holds exactly that page is not
+    rewritten."""
+    written: dict[str, storage.Location] = {}
     by_template: dict[str, list[CrossCheck]] = {}
     for i, check in enumerate(checks):
         page = pages[i] if pages is not None else None
         html = page if page is not None else render_plan_report(check)
-        out = folder / report_file_name(check)
-        if not _same_text(out, html):
-            storage.atomic_write_text(html, out)
-        written[check.plan.doc_id] = out
+        written[check.plan.doc_id] = _write_if_changed(html, folder / report_file_name(check))
         by_template.setdefault(check.template.doc_id, []).append(check)
     for group in by_template.values():
         template = group[0].template
         name = f"overview {template.doc_number or template.title or template.doc_id}"
-        written[name] = write_overview(group, folder / overview_file_name(template))
+        written[name] = _write_if_changed(render_overview(group), folder / overview_file_name(template))
     return written
 
 
-def _same_text(path: Path, text: str) -> bool:
-    try:
-        return path.stat().st_size == len(text.encode("utf-8")) and path.read_text(encoding="utf-8") == text
-    except OSError:
-        return False
+def _write_if_changed(text: str, out: storage.Location) -> storage.Location:
+    """Write a report page unless the file already holds exactly it (its token, and so the
+    recorded outputs of the last run, stay as they were)."""
+    data = text.encode("utf-8")
+    if not storage.holds(out, data):
+        storage.atomic_write_bytes(data, out)
+    return out
 
 
 class CrossCheckSettings(ConfigurableResource):
@@ -120,7 +120,7 @@ def plan_alignment(
     paths = {name: warehouse.write_table(name, tables[name]) for name in DERIVED_TABLES}
     reports = write_reports(checks, warehouse.path / REPORTS_DIR, pages)
     per_plan = "\n".join(
-        f"| [{c.plan.title or c.plan.path}]({reports[c.plan.doc_id].as_uri()}) | "
+        f"| [{c.plan.title or c.plan.path}]({storage.uri(reports[c.plan.doc_id])}) | "
         f"{c.template.doc_number or c.template.title} | "
         + " | ".join(str(c.summary()[k]) for k in ("verbatim", "modified", "partial", "missing", "added"))
         + " |"
@@ -161,38 +161,30 @@ def plan_alignment(
 _INPUT_TABLES = ("documents", "citations", "tasks", "domains")
 
 
-def _run_record_path(warehouse_dir: Path) -> Path:
+def _run_record_path(warehouse_dir: storage.Location) -> storage.Location:
     return warehouse_dir / storage.PARTS_DIR / storage.BUILT_DIR / "plan_alignment.json"
 
 
-def _file_token(path: Path) -> str | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return f"{st.st_size}:{st.st_mtime_ns}"
-
-
-def _inputs_signature(warehouse_dir: Path, config: Path, day: dt.date) -> str:
+def _inputs_signature(warehouse_dir: storage.Location, config: Path, day: dt.date) -> str:
     parts = [engine_version(), day.isoformat(), str(config)]
     try:
         parts.append(hashlib.sha256(config.read_bytes()).hexdigest())
     except OSError:
         parts.append("no config")
-    parts += [f"{n}={_file_token(storage.table_path(warehouse_dir, n))}" for n in _INPUT_TABLES]
+    parts += [f"{n}={storage.file_token(storage.table_path(warehouse_dir, n))}" for n in _INPUT_TABLES]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _outputs(warehouse_dir: Path, reports: list[str]) -> dict[str, str | None]:
-    tokens = {n: _file_token(storage.table_path(warehouse_dir, n)) for n in DERIVED_TABLES}
-    tokens.update({r: _file_token(Path(r)) for r in reports})
+def _outputs(warehouse_dir: storage.Location, reports: list[str]) -> dict[str, str | None]:
+    tokens = {n: storage.file_token(storage.table_path(warehouse_dir, n)) for n in DERIVED_TABLES}
+    tokens.update({r: storage.file_token(storage.location(r)) for r in reports})
     return tokens
 
 
-def _previous_run(warehouse_dir: Path, inputs: str) -> dict[str, Any] | None:
+def _previous_run(warehouse_dir: storage.Location, inputs: str) -> dict[str, Any] | None:
     """The summary of the last run if it had these inputs and its outputs are untouched."""
     try:
-        record = json.loads(_run_record_path(warehouse_dir).read_text(encoding="utf-8"))
+        record = json.loads(storage.read_text(_run_record_path(warehouse_dir)))
     except (OSError, ValueError):
         return None
     if not isinstance(record, dict) or record.get("inputs") != inputs:
@@ -203,7 +195,7 @@ def _previous_run(warehouse_dir: Path, inputs: str) -> dict[str, Any] | None:
     return summary
 
 
-def _record_run(warehouse_dir: Path, inputs: str, summary: dict[str, Any]) -> None:
+def _record_run(warehouse_dir: storage.Location, inputs: str, summary: dict[str, Any]) -> None:
     record = {"inputs": inputs, "outputs": _outputs(warehouse_dir, summary["reports"]), "summary": summary}
     storage.atomic_write_text(json.dumps(record, ensure_ascii=False), _run_record_path(warehouse_dir))
 

@@ -36,7 +36,7 @@ from parsers.guard import Guard, Limits, ReaderError
 from pipelines import reader_task
 from pipelines.partitions import documents_partitions
 from pipelines.resources import RawStore, Warehouse
-from pipelines.storage import write_fragments
+from pipelines.storage import Location, check_writable, write_fragments
 from schemas.rows import quarantine_table
 
 #: One record per document processed, for whoever wants progress (``gongwen run`` listens).
@@ -58,7 +58,7 @@ def ingest_file(
     path: Path,
     rel_path: str,
     key: str,
-    warehouse_dir: Path,
+    warehouse_dir: Location,
     digest: str | None,
     now: dt.datetime | None = None,
     limits: Limits | None = None,
@@ -208,15 +208,15 @@ def close_reader_pools() -> None:
         pool.close()
 
 
-def stale_keys(keys: list[str], files: dict[str, str], raw_dir: Path, warehouse_dir: Path) -> list[str]:
+def stale_keys(keys: list[str], files: dict[str, str], raw_dir: Path, warehouse_dir: Location) -> list[str]:
     """The keys a run must process: files new, changed or gone since their fragments were made."""
     from pipelines import storage
 
+    states = storage.read_states(warehouse_dir, [key for key in keys if key in files])
     return [
         key
         for key in keys
-        if key not in files
-        or not unchanged(storage.read_state(warehouse_dir, key), file_sha256(raw_dir / files[key]))
+        if key not in files or not unchanged(states[key], file_sha256(raw_dir / files[key]))
     ]
 
 
@@ -283,6 +283,7 @@ def parsed_documents(
 ) -> MaterializeResult:
     t_start = time.perf_counter()
     keys = list(context.partition_keys)
+    check_writable(warehouse.path)  # object storage: one clear error instead of one per file
     files = raw_store.files()
     limits = raw_store.limits()
     totals: Counter[str] = Counter()
@@ -292,11 +293,12 @@ def parsed_documents(
     # 1. which files need reading: new, changed, parser code changed, or retryable failures
     todo: list[tuple[str, str]] = []
     reuse: dict[str, dict[str, Any]] = {}
+    states = warehouse.read_states([key for key in keys if key in files])
     for key in keys:
         rel = files.get(key)
         if rel is None:
             continue
-        state = warehouse.read_state(key)
+        state = states[key]
         if unchanged(state, file_sha256(raw_store.path / rel)) and state is not None:
             reuse[key] = state
         else:
