@@ -3,7 +3,8 @@
 The cascade, page by page and then over the whole file:
 
 1. **open** — pdfplumber; encrypted, damaged, oversized files become one ``ParseError``.
-2. **read pages** — drop doubled "fake bold" glyphs (``dedupe_chars``), find ruled tables
+2. **read pages** — pdfplumber's page objects, characters with only the attributes this reader
+   reads (``_CharPage``); drop doubled "fake bold" glyphs (``dedupe_chars``), find ruled tables
    (lines strategy) and resolve their merged cells, group the remaining characters into lines
    (``parsers.pdf_layout``).
 3. **strip page furniture** — page numbers (``— 3 —``, ``-3-``, ``第3页``, ``3/12``) and running
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import re
 import threading
 from collections import Counter
@@ -33,9 +35,11 @@ from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
+from unicodedata import normalize as normalize_unicode
 
 import pdfplumber
-from pdfplumber.page import FilteredPage
+from pdfminer.layout import LTChar, LTItem
+from pdfplumber.page import FilteredPage, Page
 from pdfplumber.utils.clustering import cluster_objects
 
 from parsers.errors import ParseError
@@ -51,13 +55,14 @@ from parsers.pdf_layout import (
     TextLine,
     body_font_size,
     build_grid,
+    centred,
     estimate_text_area,
     group_lines,
     head_width,
-    inside,
     is_reddish,
     join_cjk,
     starts_numbered,
+    take_inside,
 )
 
 __all__ = ["PdfOptions", "parse"]
@@ -178,6 +183,61 @@ def _meta(pdf: pdfplumber.PDF) -> dict[str, str]:
     return out
 
 
+def _colour(value: Any) -> tuple[Any, ...]:
+    """A graphic-state colour as pdfplumber gives it: always a tuple."""
+    return value if isinstance(value, tuple) else (value,)
+
+
+class _CharPage(Page):
+    """A pdfplumber page whose characters carry only what this reader reads of them.
+
+    Characters are nearly all of a notice's objects, and pdfplumber converts each one by walking
+    all its attributes (matrix, colour spaces, marked-content tags …), resolving each recursively,
+    into a dict of 22 keys. The reader — the doubled-glyph dedupe, the line and table-cell
+    grouping, the colour and boldness of a line — reads only ``CHAR_KEYS``; ``_char_object``
+    writes those, with the values pdfplumber gives them. A character whose font name is not a
+    plain string (pdfplumber resolves and re-decodes it) and every other object (rules, boxes,
+    images, which the table finder reads in full) go the library's way.
+    """
+
+    CHAR_KEYS = (
+        "object_type", "page_number", "text", "fontname", "size", "upright",
+        "x0", "x1", "top", "bottom", "doctop", "non_stroking_color",
+    )  # fmt: skip
+
+    @classmethod
+    def of(cls, page: Page) -> _CharPage:
+        """The same page of the same document, as a ``_CharPage``."""
+        return cls(page.pdf, page.page_obj, page.page_number, page.initial_doctop)
+
+    def process_object(self, obj: LTItem) -> dict[str, Any]:
+        if type(obj) is LTChar and type(obj.fontname) is str:
+            return self._char_object(obj)
+        return super().process_object(obj)
+
+    def _char_object(self, obj: LTChar) -> dict[str, Any]:
+        """``Page.process_object(obj)`` of a character, restricted to ``CHAR_KEYS``."""
+        text = obj.get_text()
+        norm = self.pdf.unicode_norm
+        mb_x0, mb_top = self.mediabox[:2]
+        height = self.height
+        top = (height - obj.y1) + mb_top
+        return {
+            "object_type": "char",
+            "page_number": self.page_number,
+            "text": normalize_unicode(norm, text) if norm is not None else text,
+            "fontname": obj.fontname,
+            "size": obj.size,
+            "upright": obj.upright,
+            "x0": obj.x0 + mb_x0 if mb_x0 != 0 else obj.x0,
+            "x1": obj.x1 + mb_x0 if mb_x0 != 0 else obj.x1,
+            "top": top,
+            "bottom": (height - obj.y0) + mb_top,
+            "doctop": self.initial_doctop + top,
+            "non_stroking_color": _colour(obj.graphicstate.ncolor),
+        }
+
+
 @dataclass(slots=True)
 class _PageObjects:
     """What pdfplumber gives for one page: deduplicated chars, table cell boxes, images."""
@@ -189,24 +249,94 @@ class _PageObjects:
     images: list[Obj]
 
 
-def _unique_chars(chars: list[dict[str, Any]], tolerance: float) -> list[dict[str, Any]]:
+# What makes two glyphs the same for the dedupe, and where a glyph sits.
+_DEDUPE_KEY = itemgetter("upright", "text", "fontname", "size")
+_POSITION = itemgetter("doctop", "x0")
+_DOCTOP, _X0 = itemgetter("doctop"), itemgetter("x0")
+
+
+def _unique_chars_clustered(chars: list[dict[str, Any]], tolerance: float) -> list[dict[str, Any]]:
     """``pdfplumber.utils.dedupe_chars(chars, tolerance)``: the same characters in the same order.
 
-    pdfplumber puts the kept characters back in page order with ``sorted(kept, key=chars.index)``,
-    a linear search per kept character (quadratic in a page's characters: a third of the reader's
-    own time on a full page). Here the order comes from an index by identity; it is the same
-    order, since two equal characters always fall into one cluster and only the first is kept.
+    The reference for ``_unique_chars``, used as is for characters with values that have no
+    plain order (a non-finite coordinate, a font name that is not a string). pdfplumber puts the
+    kept characters back in page order with ``sorted(kept, key=chars.index)``, a linear search per
+    kept character; here the order comes from an index by identity, the same order since two
+    equal characters always fall into one cluster and only the first is kept.
     """
-    key = itemgetter("upright", "text", "fontname", "size")
-    pos_key = itemgetter("doctop", "x0")
-    doctop, x0 = itemgetter("doctop"), itemgetter("x0")
     kept: list[dict[str, Any]] = []
-    for _, group in itertools.groupby(sorted(chars, key=key), key=key):
-        for y_cluster in cluster_objects(list(group), doctop, tolerance):
-            for x_cluster in cluster_objects(y_cluster, x0, tolerance):
-                kept.append(min(x_cluster, key=pos_key))  # == sorted(x_cluster, key=pos_key)[0]
+    for _, group in itertools.groupby(sorted(chars, key=_DEDUPE_KEY), key=_DEDUPE_KEY):
+        for y_cluster in cluster_objects(list(group), _DOCTOP, tolerance):
+            for x_cluster in cluster_objects(y_cluster, _X0, tolerance):
+                kept.append(min(x_cluster, key=_POSITION))  # == sorted(x_cluster, key=_POSITION)[0]
     order = {id(c): i for i, c in enumerate(chars)}
     return sorted(kept, key=lambda c: order[id(c)])
+
+
+def _finite(value: Any) -> bool:
+    """A plain finite number: values of this kind sort and cluster the same in any grouping."""
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+def _plain_key(key: tuple[Any, ...]) -> bool:
+    """``(upright, text, fontname, size)`` of plain types, so equal keys are exactly those a sort
+    puts next to each other."""
+    upright, text, fontname, size = key
+    return type(upright) is bool and type(text) is str and type(fontname) is str and _finite(size)
+
+
+def _chain_runs(objs: list[dict[str, Any]], key: str, tolerance: float) -> Iterator[list[dict[str, Any]]]:
+    """The members of each ``cluster_objects(objs, itemgetter(key), tolerance)`` cluster: sorted by
+    the value, a new run wherever a value exceeds the one before by more than ``tolerance``.
+
+    Members come in value order, ties in input order, so the first of those with the least
+    ``(doctop, x0)`` is the one pdfplumber keeps."""
+    ordered = sorted(objs, key=itemgetter(key))
+    run = [ordered[0]]
+    last = ordered[0][key]
+    for obj in ordered[1:]:
+        value = obj[key]
+        if value <= last + tolerance:
+            run.append(obj)
+        else:
+            yield run
+            run = [obj]
+        last = value
+    yield run
+
+
+def _unique_chars(chars: list[dict[str, Any]], tolerance: float) -> list[dict[str, Any]]:
+    """``_unique_chars_clustered``, the way a page's characters make it cheap.
+
+    Characters are bucketed by ``(upright, text, fontname, size)`` in one pass instead of sorted
+    into groups, and only buckets of two or more — the same glyph printed twice, as fake bold or
+    a repeated word — are clustered by position; a character is dropped when another of its
+    cluster comes first by ``(doctop, x0)``. Values outside plain numbers and strings take the
+    reference path.
+    """
+    buckets: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for key, c in zip(map(_DEDUPE_KEY, chars), chars, strict=True):
+        bucket = buckets.get(key)
+        if bucket is None:
+            buckets[key] = [c]
+        else:
+            bucket.append(c)
+    if not all(map(_plain_key, buckets)):
+        return _unique_chars_clustered(chars, tolerance)
+    dropped: set[int] = set()
+    for group in buckets.values():
+        if len(group) < 2:
+            continue
+        if not (all(map(_finite, map(_DOCTOP, group))) and all(map(_finite, map(_X0, group)))):
+            return _unique_chars_clustered(chars, tolerance)
+        for y_run in _chain_runs(group, "doctop", tolerance):
+            if len(y_run) < 2:
+                continue
+            for x_run in _chain_runs(y_run, "x0", tolerance):
+                if len(x_run) > 1:
+                    first = min(x_run, key=_POSITION)
+                    dropped.update(id(c) for c in x_run if c is not first)
+    return [c for c in chars if id(c) not in dropped]
 
 
 def _dedupe_page(page: Any, tolerance: float) -> Any:
@@ -232,9 +362,9 @@ def _extract_page(page: Any, opts: PdfOptions) -> _PageObjects:
 
 def _layout_page(objs: _PageObjects, number: int) -> _Page:
     """Group a page's characters into table grids and, outside the tables, text lines."""
-    unmapped = sum(1 for c in objs.chars if str(c["text"]).startswith("(cid:"))
-    free = [c for c in objs.chars if not str(c["text"]).startswith("(cid:")]
-    n_chars = len(free)
+    mapped = [c for c in objs.chars if not str(c["text"]).startswith("(cid:")]
+    unmapped = len(objs.chars) - len(mapped)
+    free = centred(mapped)
     grids: list[Grid] = []
     for cells in objs.tables:
         grid_box = (
@@ -243,20 +373,18 @@ def _layout_page(objs: _PageObjects, number: int) -> _Page:
             max(b[2] for b in cells),
             max(b[3] for b in cells),
         )
-        mine = [c for c in free if inside(c, grid_box)]
-        taken = {id(c) for c in mine}
-        free = [c for c in free if id(c) not in taken]
+        mine, free = take_inside(free, grid_box)
         grids.append(build_grid(cells, mine, number))
     cover = max(((i["x1"] - i["x0"]) * (i["bottom"] - i["top"]) for i in objs.images), default=0.0)
     return _Page(
         number,
         objs.width,
         objs.height,
-        group_lines(free, number),
+        group_lines([e[2] for e in free], number),
         grids,
         len(objs.images),
         min(1.0, cover / max(objs.width * objs.height, 1.0)),
-        n_chars,
+        len(mapped),
         unmapped,
     )
 
@@ -317,8 +445,10 @@ def _read_pages(path: Path, opts: PdfOptions) -> tuple[list[_Page], dict[str, st
         if not plumber_pages:
             raise ParseError("corrupt", str(path), "the PDF has no pages; download it again")
         pages = []
-        for number, page in enumerate(plumber_pages, start=1):
+        for number, plumber_page in enumerate(plumber_pages, start=1):
+            page: Page = plumber_page
             try:
+                page = _CharPage.of(plumber_page)
                 objs = _extract_page(page, opts)
             except Exception as exc:
                 raise _fail(path, exc, f"reading page {number}") from exc

@@ -2,7 +2,9 @@
 
 Only layout lives here — where glyphs sit and how they group. What the groups mean (a new
 paragraph, a page number, a table that continues) is decided in ``parsers.pdf``. Objects are
-pdfplumber's dicts (``x0``/``x1``/``top``/``bottom`` in points from the page's top-left).
+pdfplumber's dicts (``x0``/``x1``/``top``/``bottom`` in points from the page's top-left); of a
+character, this module reads those and ``text``, ``size``, ``fontname`` and ``non_stroking_color``.
+The work is per glyph, so the loops over a page's glyphs compute what they need once.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 Obj = Mapping[str, Any]
@@ -36,7 +39,14 @@ _SPACE_CHARS = {" ", "\u00a0", "\u3000", "\t"}
 
 
 def is_cjk(ch: str) -> bool:
-    return bool(ch) and _CJK_RE.match(ch) is not None
+    """The text starts with a character written without spaces around it (CJK)."""
+    return bool(ch) and _cjk_char(ch[0])
+
+
+@lru_cache(maxsize=8192)
+def _cjk_char(ch: str) -> bool:
+    """``is_cjk`` of one character, memoized: a page repeats a few hundred distinct characters."""
+    return _CJK_RE.match(ch) is not None
 
 
 def is_bold_font(fontname: str) -> bool:
@@ -146,6 +156,30 @@ def _dominant(values: Iterable[Any]) -> Any:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def _dominant_of(values: list[Any]) -> Any:
+    """``_dominant(values)``, without counting when all values are one (a line in one font)."""
+    if values and values.count(values[0]) == len(values):
+        return values[0]
+    return _dominant(values)
+
+
+def _line_font(fonts: list[str]) -> tuple[str, bool]:
+    """The dominant font of a line's glyphs, and whether most glyphs are set in a bold font."""
+    counts = Counter(fonts)
+    bold = sum(n for font, n in counts.items() if is_bold_font(font))
+    return (counts.most_common(1)[0][0] if counts else None) or "", bold * 2 > len(fonts)
+
+
+def _line_colour(colours: list[Any]) -> str | None:
+    """The dominant fill colour of a line's glyphs as ``#rrggbb`` (equal colours, equal hex)."""
+    if colours and colours.count(colours[0]) == len(colours):
+        return _color_hex_cached(colours[0])
+    return _dominant(_color_hex_cached(c) for c in colours)
+
+
+_X0 = itemgetter("x0")
+
+
 def _line_from_chars(chars: Sequence[Obj], page: int) -> TextLine | None:
     """Left-to-right text of one line; a space only where the gap shows one.
 
@@ -153,49 +187,55 @@ def _line_from_chars(chars: Sequence[Obj], page: int) -> TextLine | None:
     layout spacing inside Chinese text is noise, but a gap between table-like columns is not.
     Space glyphs the PDF itself contains are kept (collapsed to one), as raw text.
     """
-    ordered = sorted(chars, key=lambda c: c["x0"])
+    ordered = sorted(chars, key=_X0)
     text: list[str] = []
     xs: list[float] = []
-    prev: Obj | None = None
+    visible: list[Obj] = []
+    prev_x1 = prev_size = 0.0
+    prev_last = ""  # last character of the previous visible glyph's text
     for ch in ordered:
         t = str(ch["text"])
-        if t in _SPACE_CHARS or t.isspace():
+        x0 = float(ch["x0"])
+        if t.isspace():  # every space glyph (``_SPACE_CHARS`` included)
             if text and text[-1] != " ":
                 text.append(" ")
-                xs.append(float(ch["x0"]))
+                xs.append(x0)
             continue
-        if prev is not None and text and text[-1] != " ":
-            gap = float(ch["x0"]) - float(prev["x1"])
-            em = max(float(ch["size"]), float(prev["size"]), 1.0)
-            latin = not is_cjk(str(prev["text"])[-1:]) and not is_cjk(t[:1])
-            if gap > em or (latin and gap > 0.2 * em):
+        x1, size = float(ch["x1"]), float(ch["size"])
+        if visible and text and text[-1] != " ":
+            gap = x0 - prev_x1
+            em = max(size, prev_size, 1.0)
+            if gap > em or (gap > 0.2 * em and not is_cjk(prev_last) and not is_cjk(t)):
                 text.append(" ")
-                xs.append(float(prev["x1"]))
-        for k, piece in enumerate(t):
-            text.append(piece)
-            xs.append(float(ch["x0"]) + k * (float(ch["x1"]) - float(ch["x0"])) / max(len(t), 1))
-        prev = ch
+                xs.append(prev_x1)
+        if len(t) == 1:  # the usual glyph: the loop below for k = 0, n = 1
+            text.append(t)
+            xs.append(x0 + 0 * (x1 - x0))
+        else:  # a ligature or multi-character glyph: its characters share its width
+            n = max(len(t), 1)
+            for k, piece in enumerate(t):
+                text.append(piece)
+                xs.append(x0 + k * (x1 - x0) / n)
+        visible.append(ch)
+        prev_x1, prev_size, prev_last = x1, size, t[-1:]
     while text and text[-1] == " ":
         text.pop()
         xs.pop()
-    visible = [c for c in ordered if not str(c["text"]).isspace()]
     if not text or not visible:
         return None
-    sizes = [round(float(c["size"]), 1) for c in visible]
-    fonts = [str(c.get("fontname", "")) for c in visible]
-    fontname = _dominant(fonts) or ""
+    fontname, bold = _line_font([str(c.get("fontname", "")) for c in visible])
     return TextLine(
         page=page,
         text="".join(text),
         xs=tuple(xs),
-        x0=min(float(c["x0"]) for c in visible),
-        x1=max(float(c["x1"]) for c in visible),
-        top=min(float(c["top"]) for c in visible),
-        bottom=max(float(c["bottom"]) for c in visible),
-        size=float(_dominant(sizes)),
+        x0=min([float(c["x0"]) for c in visible]),
+        x1=max([float(c["x1"]) for c in visible]),
+        top=min([float(c["top"]) for c in visible]),
+        bottom=max([float(c["bottom"]) for c in visible]),
+        size=float(_dominant_of([round(float(c["size"]), 1) for c in visible])),
         fontname=fontname,
-        color=_dominant(_color_hex_cached(c.get("non_stroking_color")) for c in visible),
-        bold=sum(is_bold_font(f) for f in fonts) * 2 > len(fonts),
+        color=_line_colour([c.get("non_stroking_color") for c in visible]),
+        bold=bold,
     )
 
 
@@ -205,11 +245,11 @@ def group_lines(chars: Iterable[Obj], page: int) -> list[TextLine]:
     A character belongs to the current line when its vertical centre falls inside the line's
     band; that keeps a 16 pt digit run in another font on the same line as the CJK text around it.
     """
-    ordered = sorted(chars, key=lambda c: ((c["top"] + c["bottom"]) / 2, c["x0"]))
+    # By centre, then left edge; ties in input order (the index: glyphs are never compared).
+    keyed = sorted([((c["top"] + c["bottom"]) / 2, c["x0"], i, c) for i, c in enumerate(chars)])
     bands: list[list[Obj]] = []
     band_top = band_bottom = 0.0
-    for ch in ordered:
-        mid = (ch["top"] + ch["bottom"]) / 2
+    for mid, _, _, ch in keyed:
         if bands and band_top <= mid <= band_bottom:
             bands[-1].append(ch)
             continue
@@ -219,12 +259,24 @@ def group_lines(chars: Iterable[Obj], page: int) -> list[TextLine]:
     return [ln for ln in lines if ln is not None]
 
 
-def inside(obj: Obj, box: BBox, slack: float = 1.0) -> bool:
-    """The object's centre lies in ``box``."""
-    cx = (obj["x0"] + obj["x1"]) / 2
-    cy = (obj["top"] + obj["bottom"]) / 2
+Centred = tuple[float, float, Obj]  # an object with its centre (x, y), worked out once
+
+
+def centred(objs: Iterable[Obj]) -> list[Centred]:
+    """The objects with their centres, for testing them against many boxes (``take_inside``)."""
+    return [((o["x0"] + o["x1"]) / 2, (o["top"] + o["bottom"]) / 2, o) for o in objs]
+
+
+def take_inside(objs: list[Centred], box: BBox, slack: float = 1.0) -> tuple[list[Obj], list[Centred]]:
+    """The objects whose centre lies in ``box`` (widened by ``slack``) and the others, both in
+    their order."""
     x0, top, x1, bottom = box
-    return x0 - slack <= cx <= x1 + slack and top - slack <= cy <= bottom + slack
+    left, right, upper, lower = x0 - slack, x1 + slack, top - slack, bottom + slack
+    mine = [e for e in objs if left <= e[0] <= right and upper <= e[1] <= lower]
+    if not mine:
+        return [], objs
+    taken = {id(e) for e in mine}
+    return [e[2] for e in mine], [e for e in objs if id(e) not in taken]
 
 
 def cell_text(lines: Sequence[TextLine], left: float | None = None, right: float | None = None) -> str:
@@ -334,17 +386,14 @@ def build_grid(cell_boxes: Sequence[BBox], chars: Sequence[Obj], page: int, tol:
     ys = _cluster([b[1] for b in cell_boxes] + [b[3] for b in cell_boxes], tol)
     n_rows, n_cols = max(len(ys) - 1, 1), max(len(xs) - 1, 1)
     slots: list[list[GridCell | None]] = [[None] * n_cols for _ in range(n_rows)]
-    remaining = list(chars)
+    remaining = centred(chars)
     row_fonts: list[list[str]] = [[] for _ in range(n_rows)]
     for box in sorted(cell_boxes, key=lambda b: (b[1], b[0])):
         c0, c1 = _index(xs, box[0]), _index(xs, box[2])
         r0, r1 = _index(ys, box[1]), _index(ys, box[3])
         if c1 <= c0 or r1 <= r0:
             continue
-        mine = [ch for ch in remaining if inside(ch, box, slack=0.0)]
-        if mine:
-            taken = {id(ch) for ch in mine}
-            remaining = [ch for ch in remaining if id(ch) not in taken]
+        mine, remaining = take_inside(remaining, box, slack=0.0)
         lines = group_lines(mine, page)
         text = cell_text(lines, box[0], box[2])
         bold = bool(lines) and all(ln.bold for ln in lines)
