@@ -152,9 +152,15 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) ->
     with _quiet_dagster():
         from dagster import DagsterInstance
 
-        from pipelines.assets.ingest import parsed_documents, progress_log, readers_for
+        from pipelines.assets.ingest import (
+            parsed_documents,
+            progress_log,
+            read_ahead,
+            readers_for,
+            stale_keys,
+        )
         from pipelines.definitions import defs
-        from pipelines.partitions import sync_document_partitions
+        from pipelines.partitions import discover_raw_files, sync_document_partitions
         from pipelines.storage import check_writable
 
         dagster_home()
@@ -174,9 +180,13 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) ->
 
         job = defs.resolve_job_def("ingest")
         downstream = [k for k in job.asset_layer.executable_asset_keys if k != parsed_documents.key]
-        ranges = stale_ranges(list(sync.keys), raw, warehouse)
-        if ranges:  # the readers start (imports, NLP dictionaries) while Dagster prepares the run
-            readers_for(RawStore(root=str(raw))).start()
+        files = discover_raw_files(raw)
+        stale = stale_keys(list(sync.keys), files, raw, warehouse)
+        ranges = stale_ranges(list(sync.keys), set(stale))
+        if ranges:  # the readers start and read the changed files while Dagster prepares the runs
+            raw_store = RawStore(root=str(raw))
+            readers_for(raw_store).start()
+            read_ahead(raw_store, warehouse, [(k, files[k]) for k in stale if k in files])
         # One run over every file on a first run; on a rerun only the files that changed: a range
         # of unchanged partitions would cost Dagster two events each (planned, materialized).
         plan: list[tuple[tuple[str, str] | None, list[Any] | None]]
@@ -238,14 +248,10 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) ->
 MERGE_GAP = 16
 
 
-def stale_ranges(keys: list[str], raw: Path, warehouse: Location) -> list[tuple[str, str]]:
-    """Ranges ``(first, last)`` of registered keys (in registration order) that cover every file
-    new or changed since its fragments were made, merged across short gaps of unchanged keys.
-    A first run gives one range over every key; a rerun with nothing changed, none."""
-    from pipelines.assets.ingest import stale_keys
-    from pipelines.partitions import discover_raw_files
-
-    stale = set(stale_keys(keys, discover_raw_files(raw), raw, warehouse))
+def stale_ranges(keys: list[str], stale: set[str]) -> list[tuple[str, str]]:
+    """Ranges ``(first, last)`` of registered keys (in registration order) that cover every key in
+    ``stale`` (files new or changed since their fragments were made), merged across short gaps of
+    unchanged keys. A first run gives one range over every key; a rerun with nothing changed, none."""
     positions = [i for i, k in enumerate(keys) if k in stale]
     ranges: list[list[int]] = []
     for i in positions:
