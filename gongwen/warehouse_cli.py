@@ -133,7 +133,8 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) ->
 
     A first run is one run over every partition. A rerun covers only the files that changed
     (``stale_ranges``): none changed, one run of the tables and the cross-check; changes in a few
-    places, one parse run per stretch of changed files, then one run of everything downstream.
+    places, one parse run per stretch of changed files, the last of which also runs everything
+    downstream.
 
     Progress: one line per document on stderr, then a summary. Quarantined files are not a
     failure; a failed run is (exit 1). ``warehouse_dir`` may be an fsspec URL (``s3://…``).
@@ -190,11 +191,10 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) ->
         # One run over every file on a first run; on a rerun only the files that changed: a range
         # of unchanged partitions would cost Dagster two events each (planned, materialized).
         plan: list[tuple[tuple[str, str] | None, list[Any] | None]]
-        if len(ranges) == 1:  # one run: the range, and everything downstream of it
-            plan = [(ranges[0], None)]
-        else:  # nothing changed: tables and cross-check only (they skip what did not change);
-            # scattered changes: one parse-only run per range, then the rest once
-            plan = [(r, [parsed_documents.key]) for r in ranges] + [(None, downstream)]
+        if not ranges:  # nothing changed: tables and cross-check only (they skip what did not change)
+            plan = [(None, downstream)]
+        else:  # one parse-only run per stretch of changed files; the last one also runs the rest
+            plan = [(r, [parsed_documents.key]) for r in ranges[:-1]] + [(ranges[-1], None)]
         run_config = {
             "resources": {
                 "raw_store": {"config": {"root": str(raw)}},

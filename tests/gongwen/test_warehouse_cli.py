@@ -156,3 +156,41 @@ def test_format_table_right_aligns_numbers_and_counts_cjk_double() -> None:
     ]
     cut = warehouse_cli.format_table(["t"], [["长" * 100]]).splitlines()[2]
     assert cut.endswith("…") and warehouse_cli._width(cut) <= warehouse_cli.TABLE_CELL_WIDTH
+
+
+def test_stale_ranges_merge_close_keys_and_split_far_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = [f"k{i:02d}" for i in range(40)]
+    monkeypatch.setattr(warehouse_cli, "MERGE_GAP", 2)
+    assert warehouse_cli.stale_ranges(keys, set()) == []
+    assert warehouse_cli.stale_ranges(keys, {"k01", "k03", "k20"}) == [("k01", "k03"), ("k20", "k20")]
+
+
+def test_scattered_changes_are_read_ahead_and_the_last_run_builds_the_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dagster import AssetKey, DagsterInstance
+
+    from pipelines.assets.ingest import parsed_documents
+
+    files = [p for p in sample_files() if p.suffix == ".docx" and p.name[:3] in ("000", "001", "002", "003")]
+    raw = make_corpus(tmp_path / "raw", files, bad=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(warehouse_cli, "MERGE_GAP", 0)
+    assert warehouse_cli.run(raw, tmp_path / "wh") == 0
+    template, luxian, other, wanyuan = sorted(raw.iterdir())
+    luxian.write_bytes(other.read_bytes())  # two changes two keys apart: two stretches
+    wanyuan.write_bytes(template.read_bytes())
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert warehouse_cli.run(raw, tmp_path / "wh") == 0
+    assert err.getvalue().count("] parsed ") == 2 and "unchanged" not in err.getvalue()
+    with DagsterInstance.get() as instance:
+        parse_run, last_run = instance.get_runs(limit=2)[::-1]
+        assert parse_run.asset_selection == {parsed_documents.key}
+        assert parse_run.tags["dagster/asset_partition_range_start"] == luxian.name
+        assert last_run.tags["dagster/asset_partition_range_start"] == wanyuan.name
+        built = instance.fetch_materializations(AssetKey("tasks"), limit=1).records[0]
+        assert built.run_id == last_run.run_id  # the last stretch's run built the tables
+    sql = "SELECT count(*) AS n FROM documents WHERE title LIKE '%万源%'"
+    code, out = _query(sql, tmp_path / "wh", "csv")
+    assert code == 0 and out.splitlines()[1] == "0"  # its rows replaced by the copy's (deduplicated)
