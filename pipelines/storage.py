@@ -42,9 +42,10 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import unquote, urlparse
@@ -273,39 +274,37 @@ def _tmp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
 
 
-def atomic_write_parquet(table: pa.Table, path: Location) -> Location:
-    """Write ``table`` to ``path`` via a temporary file and ``os.replace`` (one PUT remotely)."""
+def _write_atomically(path: Location, write: Callable[[pa.NativeFile], object]) -> Location:
+    """``write`` the file's content into a sink, then make it appear whole: locally a temporary
+    file in the same directory moved into place with ``os.replace``; on object storage one PUT."""
     if not isinstance(path, Path):
-        sink = pa.BufferOutputStream()
-        pq.write_table(table, sink, compression="zstd")
-        return _put(path, sink.getvalue().to_pybytes())
+        buffer = pa.BufferOutputStream()
+        write(buffer)
+        return _put(path, buffer.getvalue().to_pybytes())
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(path)
     try:
-        pq.write_table(table, tmp, compression="zstd")
+        with pa.OSFile(str(tmp), "wb") as sink:
+            write(sink)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def atomic_write_parquet(table: pa.Table, path: Location) -> Location:
+    """Write ``table`` as Parquet (zstd), whole or not at all (``_write_atomically``)."""
+    return _write_atomically(path, lambda sink: pq.write_table(table, sink, compression="zstd"))
 
 
 def atomic_write_arrow(table: pa.Table, path: Location) -> Location:
-    """Write ``table`` as an Arrow IPC file (LZ4) via a temporary file and ``os.replace`` (one PUT
-    remotely)."""
-    if not isinstance(path, Path):
-        sink = pa.BufferOutputStream()
-        with ipc.new_file(sink, table.schema, options=_IPC_OPTIONS) as w:
-            w.write_table(table)
-        return _put(path, sink.getvalue().to_pybytes())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp_name(path)
-    try:
-        with pa.OSFile(str(tmp), "wb") as sink, ipc.new_file(sink, table.schema, options=_IPC_OPTIONS) as w:
-            w.write_table(table)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    """Write ``table`` as an Arrow IPC file (LZ4), whole or not at all (``_write_atomically``)."""
+
+    def write(sink: pa.NativeFile) -> None:
+        with ipc.new_file(sink, table.schema, options=_IPC_OPTIONS) as writer:
+            writer.write_table(table)
+
+    return _write_atomically(path, write)
 
 
 def read_arrow(path: Location) -> pa.Table:
@@ -393,17 +392,8 @@ def is_current_format(state: Mapping[str, Any]) -> bool:
 
 
 def atomic_write_bytes(data: bytes, path: Location) -> Location:
-    """Write ``data`` to ``path`` via a temporary file and ``os.replace`` (one PUT remotely)."""
-    if not isinstance(path, Path):
-        return _put(path, data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp_name(path)
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    """Write ``data``, whole or not at all (``_write_atomically``)."""
+    return _write_atomically(path, lambda sink: sink.write(data))
 
 
 def atomic_write_text(text: str, path: Location) -> Location:
@@ -416,63 +406,42 @@ def remove_partition(warehouse_dir: Location, key: str) -> None:
 
 
 def fragment_keys(warehouse_dir: Location, table: str) -> set[str]:
-    folder = warehouse_dir / PARTS_DIR / table
     suffix = FRAGMENT_SUFFIX
-    if not isinstance(folder, Path):
-        return {n[: -len(suffix)] for n in file_names(folder, suffix) if not n.startswith(".")}
-    if not folder.is_dir():
-        return set()
-    return {p.name[: -len(suffix)] for p in folder.glob(f"*{suffix}") if not p.name.startswith(".")}
+    names = file_names(warehouse_dir / PARTS_DIR / table, suffix)
+    return {n[: -len(suffix)] for n in names if not n.startswith(".")}
 
 
 def prune_fragments(warehouse_dir: Location, keep: Iterable[str]) -> list[str]:
     """Remove fragments of partitions not in ``keep`` (deleted in the UI, file gone …), fragments
-    in a format this code no longer writes, and temporary files left by a killed write."""
+    in a format this code no longer writes, and temporary files left by a killed write (on object
+    storage: one listing and one batch delete per folder)."""
     keep_set = set(keep)
-    if not isinstance(warehouse_dir, Path):
-        return _prune_remote(warehouse_dir, keep_set)
-    removed: set[str] = set()
-    stale_before = time.time() - STALE_TMP_SECONDS
-    for name in (*TABLES, STATE_DIR):
-        folder = warehouse_dir / PARTS_DIR / name
-        suffix = ".json" if name == STATE_DIR else FRAGMENT_SUFFIX
-        if not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            if path.name.startswith("."):
-                if path.name.endswith(".tmp") and _mtime(path) < stale_before:
-                    path.unlink(missing_ok=True)
-                continue
-            if not path.name.endswith(suffix):  # an older fragment format
-                path.unlink(missing_ok=True)
-                continue
-            key = path.name[: -len(suffix)]
-            if key not in keep_set:
-                path.unlink(missing_ok=True)
-                removed.add(key)
-    return sorted(removed)
-
-
-def _prune_remote(warehouse_dir: UPath, keep: set[str]) -> list[str]:
-    """``prune_fragments`` on object storage: one listing and one batch delete per folder."""
     removed: set[str] = set()
     stale_before = time.time() - STALE_TMP_SECONDS
     for name in (*TABLES, STATE_DIR):
         folder = warehouse_dir / PARTS_DIR / name
         suffix = ".json" if name == STATE_DIR else FRAGMENT_SUFFIX
         doomed: list[Location] = []
-        for file_name, info in _listing(folder).items():
+        for file_name, written_at in _folder_files(folder).items():
             if file_name.startswith("."):
-                if file_name.endswith(".tmp") and _info_modified(info) < stale_before:
+                if file_name.endswith(".tmp") and written_at() < stale_before:
                     doomed.append(folder / file_name)
                 continue
             key = file_name[: -len(suffix)] if file_name.endswith(suffix) else None
-            if key is None or key not in keep:  # an older fragment format, or a partition gone
+            if key is None or key not in keep_set:  # an older fragment format, or a partition gone
                 doomed.append(folder / file_name)
                 if key is not None:
                     removed.add(key)
         unlink_all(doomed)
     return sorted(removed)
+
+
+def _folder_files(folder: Location) -> dict[str, Callable[[], float]]:
+    """``{name: when it was last written}`` of the files in ``folder`` (none if it is missing);
+    the time is looked up only when asked for (a ``stat`` locally, the listing remotely)."""
+    if isinstance(folder, Path):
+        return {p.name: partial(_mtime, p) for p in folder.iterdir()} if folder.is_dir() else {}
+    return {file_name: partial(_info_modified, info) for file_name, info in _listing(folder).items()}
 
 
 def _mtime(path: Path) -> float:
@@ -649,11 +618,7 @@ def combine_fragments(warehouse_dir: Location, table: str, keys: Iterable[str]) 
     """The table built from every fragment of ``keys`` (in sorted key order), schema enforced;
     reads them all and writes nothing (``build_table`` is the incremental, writing variant)."""
     schema = schema_for(table)
-    if isinstance(warehouse_dir, Path):
-        present = [k for k in sorted(set(keys)) if fragment_path(warehouse_dir, table, k).is_file()]
-    else:
-        present = list(fragment_tokens(warehouse_dir, table, keys))
-    parts = _read_fragments(warehouse_dir, table, present)
+    parts = _read_fragments(warehouse_dir, table, list(fragment_tokens(warehouse_dir, table, keys)))
     combined = (
         pa.concat_tables(parts).drop_columns([KEY_COLUMN, _POS_COLUMN]) if parts else schema.empty_table()
     )
