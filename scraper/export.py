@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
+from pipelines.storage import atomic_write_parquet
 from schemas.crawl import FETCHES
 from schemas.tables import to_table
 from scraper.state import CrawlState, parse_time
@@ -31,11 +28,5 @@ def write_fetches(state_path: Path, warehouse_dir: Path) -> Path:
     with CrawlState(state_path) as state:
         table = to_table(FETCHES, fetch_rows(state))
     target = warehouse_dir / FETCHES_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write_parquet(table, target)
     return target
