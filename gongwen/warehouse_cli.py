@@ -407,13 +407,10 @@ def _quote_ident(name: str) -> str:
 
 
 def _text(value: Any) -> str:
+    """A value in a table cell: NULL shown, line breaks escaped so a row stays one line."""
     if value is None:
         return "NULL"
-    if isinstance(value, list | tuple | dict):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    if isinstance(value, dt.date | dt.datetime | dt.time):
-        return value.isoformat()
-    return str(value).replace("\r", "\\r").replace("\n", "\\n")
+    return _csv_value(value).replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _csv_value(value: Any) -> str:
