@@ -1,20 +1,19 @@
 """One plan against one template: alignment, domain tables and compliance.
 
 ``compare`` is the core over plain inputs; ``cross_check`` runs it on two parsed records (the
-``gongwen crosscheck`` command), ``cross_check_corpus`` on every linked plan of a warehouse.
+``gongwen crosscheck`` command); ``pipelines.crosscheck_cache`` runs it on every linked plan of a
+warehouse.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from crosscheck.align import AlignOptions, align
 from crosscheck.compliance import task_gaps
 from crosscheck.domains import compare_domains
-from crosscheck.from_tables import Corpus, sorted_notices
-from crosscheck.linking import MissingTemplate, find_templates, representatives
 from crosscheck.model import CrossCheck, Item, NoticeRef
 from parsers.domains import DomainRow
 from parsers.record import NoticeRecord
@@ -93,37 +92,3 @@ def cross_check(
         as_of=as_of,
         options=options,
     )
-
-
-def cross_check_corpus(
-    corpus: Corpus,
-    configured: Mapping[str, str] | None = None,
-    *,
-    as_of: dt.date | None = None,
-    options: AlignOptions | None = None,
-) -> tuple[list[CrossCheck], list[MissingTemplate]]:
-    """Every plan of the corpus (one copy per notice) against each template it implements."""
-    notices = sorted_notices(corpus)
-    checks: list[CrossCheck] = []
-    missing: list[MissingTemplate] = []
-    for plan in representatives(notices):
-        if not plan.has_tasks:
-            continue
-        links, absent = find_templates(plan, notices, configured)
-        missing.extend(absent)
-        for link in links:
-            t_id, p_id = link.template.doc_id, plan.doc_id
-            checks.append(
-                compare(
-                    corpus.refs[p_id],
-                    corpus.refs[t_id],
-                    corpus.items.get(p_id, []),
-                    corpus.items.get(t_id, []),
-                    corpus.domains.get(p_id, []),
-                    corpus.domains.get(t_id, []),
-                    linked_by=link.linked_by,
-                    as_of=as_of,
-                    options=options,
-                )
-            )
-    return checks, missing

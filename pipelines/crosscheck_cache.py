@@ -71,8 +71,8 @@ class Pair:
 def linked_pairs(
     corpus: Corpus, configured: dict[str, str] | None
 ) -> tuple[list[Pair], list[MissingTemplate]]:
-    """Every plan (one copy per notice) with each template it implements, as
-    ``crosscheck.check.cross_check_corpus`` links them."""
+    """Every plan (one copy per notice, ``representatives``) with each template it implements
+    (``find_templates``), and the templates plans name that are not in the corpus."""
     notices = sorted_notices(corpus)
     candidates = _Candidates(notices, configured)
     pairs: list[Pair] = []
