@@ -358,9 +358,8 @@ def parsed_documents(
         if rel is None:
             continue
         state = states[key]
-        if pool.has_ahead(job.tag((key, rel))):
-            todo.append((key, rel))
-        elif unchanged(state, file_sha256(raw_store.path / rel)) and state is not None:
+        started_ahead = pool.has_ahead(job.tag((key, rel)))
+        if not started_ahead and unchanged(state, file_sha256(raw_store.path / rel)) and state is not None:
             reuse[key] = state
         else:
             todo.append((key, rel))
