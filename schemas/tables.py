@@ -464,15 +464,6 @@ def _checker(type_: pa.DataType) -> _Checker:
     raise SchemaError(f"no validator for Arrow type {type_}")  # pragma: no cover - a new type in a schema
 
 
-def _check_value(where: str, type_: pa.DataType, value: Any) -> None:
-    """Raise ``SchemaError`` unless ``value`` is None or exactly the Python type ``type_`` stores."""
-    if value is not None:
-        try:
-            _checker(type_)(value)
-        except _Mismatch as err:
-            raise err.error(where) from None
-
-
 @functools.lru_cache(maxsize=64)
 def _column_checks(schema: pa.Schema) -> tuple[tuple[str, bool, _Checker], ...]:
     """``(name, nullable, check)`` per column of ``schema``."""
