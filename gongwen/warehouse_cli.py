@@ -22,6 +22,7 @@ import sys
 import unicodedata
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -48,6 +49,18 @@ def _warn(message: str) -> None:
     print(f"gongwen: warning: {message}", file=sys.stderr)
 
 
+def _from_cwd(arg: Path | str | None) -> str | None:
+    """A path given on the command line, absolute (relative to the working directory, like every
+    command-line tool; the environment's and the defaults are relative to the project). A URL
+    (``s3://…``) stays as it is."""
+    from pipelines.storage import is_url
+
+    if not arg:
+        return None
+    text = str(arg)
+    return text if is_url(text) else str(Path(text).expanduser().resolve())
+
+
 def _display(path: Location) -> str:
     """``path`` relative to the working directory when it lies below it, else absolute; a
     warehouse on object storage as its URL."""
@@ -62,8 +75,17 @@ def _display(path: Location) -> str:
 # --- Dagster instance --------------------------------------------------------------------------
 
 
+#: Environment of the processes that create runs (this one, the UI's, the distributed runner's),
+#: unless already set. Dagster writes a "materialization planned" event for every partition of a
+#: run over a key range (~15 ms each on SQLite: 30 s of a first run over 2,000 documents); with
+#: this switch it writes one event naming the range. Dagster's trade-off: when such a run fails,
+#: its partitions are not shown as failed in the UI (the run is).
+INSTANCE_ENV = {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true"}
+
+
 def dagster_home() -> Path:
-    """``$DAGSTER_HOME`` if set, else ``<project>/.dagster`` (then exported to this process).
+    """``$DAGSTER_HOME`` if set, else ``<project>/.dagster`` (then exported to this process,
+    with ``INSTANCE_ENV``).
 
     Creates the directory and a ``dagster.yaml`` with telemetry disabled when they are missing;
     an existing ``dagster.yaml`` is never touched.
@@ -76,6 +98,8 @@ def dagster_home() -> Path:
         tmp.write_text(_DAGSTER_YAML, encoding="utf-8")
         os.replace(tmp, config)
     os.environ["DAGSTER_HOME"] = str(home)
+    for name, value in INSTANCE_ENV.items():
+        os.environ.setdefault(name, value)
     return home
 
 
@@ -131,18 +155,16 @@ def _run_failure(result: Any) -> str:
 def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) -> int:
     """Register every raw file as a partition and materialize the ``ingest`` job.
 
-    A first run is one run over every partition. A rerun covers only the files that changed
-    (``stale_ranges``): none changed, one run of the tables and the cross-check; changes in a few
-    places, one parse run per stretch of changed files, the last of which also runs everything
-    downstream.
+    A first run is one run over every partition. A rerun reads only the files that changed and
+    is at most two runs (``run_plan``).
 
     Progress: one line per document on stderr, then a summary. Quarantined files are not a
     failure; a failed run is (exit 1). ``warehouse_dir`` may be an fsspec URL (``s3://…``).
     """
     from pipelines.resources import RAW_DIR_ENV, RawStore, resolve_dir, resolve_warehouse
 
-    raw = resolve_dir(str(raw_dir) if raw_dir else None, RAW_DIR_ENV, "raw")
-    warehouse = resolve_warehouse(str(warehouse_dir) if warehouse_dir else None)
+    raw = resolve_dir(_from_cwd(raw_dir), RAW_DIR_ENV, "raw")
+    warehouse = resolve_warehouse(_from_cwd(warehouse_dir))
     if not raw.is_dir():
         _error(f"raw directory {_display(raw)} does not exist")
         return EXIT_USAGE
@@ -183,18 +205,11 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) ->
         downstream = [k for k in job.asset_layer.executable_asset_keys if k != parsed_documents.key]
         files = discover_raw_files(raw)
         stale = stale_keys(list(sync.keys), files, raw, warehouse)
-        ranges = stale_ranges(list(sync.keys), set(stale))
-        if ranges:  # the readers start and read the changed files while Dagster prepares the runs
+        if stale:  # the readers start and read the changed files while Dagster prepares the runs
             raw_store = RawStore(root=str(raw))
             readers_for(raw_store).start()
             read_ahead(raw_store, warehouse, [(k, files[k]) for k in stale if k in files])
-        # One run over every file on a first run; on a rerun only the files that changed: a range
-        # of unchanged partitions would cost Dagster two events each (planned, materialized).
-        plan: list[tuple[tuple[str, str] | None, list[Any] | None]]
-        if not ranges:  # nothing changed: tables and cross-check only (they skip what did not change)
-            plan = [(None, downstream)]
-        else:  # one parse-only run per stretch of changed files; the last one also runs the rest
-            plan = [(r, [parsed_documents.key]) for r in ranges[:-1]] + [(ranges[-1], None)]
+        plan = run_plan(list(sync.keys), stale, parsed_documents.key, downstream)
         run_config = {
             "resources": {
                 "raw_store": {"config": {"root": str(raw)}},
@@ -207,16 +222,12 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) ->
         progress_log.addHandler(handler)
         progress_log.setLevel(logging.INFO)
         try:
-            for key_range, selection in plan:
-                tags: dict[str, str] = {"gongwen/command": "run"}
-                if key_range is not None:
-                    tags["dagster/asset_partition_range_start"] = key_range[0]
-                    tags["dagster/asset_partition_range_end"] = key_range[1]
+            for planned in plan:
                 result = job.execute_in_process(
                     run_config=run_config,
                     instance=instance,
-                    tags=tags,
-                    asset_selection=selection,
+                    tags={"gongwen/command": "run", **planned.tags},
+                    asset_selection=planned.selection,
                     raise_on_error=False,
                 )
                 if not result.success:
@@ -243,23 +254,39 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) ->
     return _print_summary(warehouse, result.run_id)
 
 
-#: Unchanged partitions between two changed ones that still go into one run rather than two:
-#: a run costs ~0.5 s of Dagster bookkeeping, an unchanged partition in it ~30 ms.
-MERGE_GAP = 16
+@dataclass(frozen=True)
+class PlannedRun:
+    """One Dagster run of the ``ingest`` job: its tags and asset selection (None: all of it)."""
+
+    tags: dict[str, str]
+    selection: list[Any] | None = None
 
 
-def stale_ranges(keys: list[str], stale: set[str]) -> list[tuple[str, str]]:
-    """Ranges ``(first, last)`` of registered keys (in registration order) that cover every key in
-    ``stale`` (files new or changed since their fragments were made), merged across short gaps of
-    unchanged keys. A first run gives one range over every key; a rerun with nothing changed, none."""
-    positions = [i for i, k in enumerate(keys) if k in stale]
-    ranges: list[list[int]] = []
-    for i in positions:
-        if ranges and i - ranges[-1][1] <= MERGE_GAP + 1:
-            ranges[-1][1] = i
-        else:
-            ranges.append([i, i])
-    return [(keys[a], keys[b]) for a, b in ranges]
+def run_plan(keys: list[str], stale: Sequence[str], parse: Any, downstream: list[Any]) -> list[PlannedRun]:
+    """The runs that bring the warehouse up to date when ``stale`` of the registered ``keys``
+    (in registration order) are new or changed; ``parse`` is the parsing asset's key,
+    ``downstream`` the keys of everything after it.
+
+    - none: one run of the tables and the cross-check (they skip what did not change);
+    - one unbroken stretch of keys (a first run, or files added at the end): one run over that
+      range, parsing and everything downstream;
+    - scattered: a changed-only parse run over the range from the first to the last stale key
+      (it reads and materializes the stale files only; ``CHANGED_ONLY_TAG``), then one run of
+      everything downstream. Dagster runs one contiguous range at a time and writes an event per
+      partition of it, so neither a run per stretch nor one plain run over the whole range is cheap.
+    """
+    from pipelines.assets.ingest import CHANGED_ONLY_TAG
+    from pipelines.sensors import RANGE_END, RANGE_START
+
+    if not stale:
+        return [PlannedRun({}, downstream)]
+    wanted = set(stale)
+    positions = [i for i, key in enumerate(keys) if key in wanted]
+    first, last = keys[positions[0]], keys[positions[-1]]
+    key_range = {RANGE_START: first, RANGE_END: last}
+    if positions[-1] - positions[0] + 1 == len(positions):
+        return [PlannedRun(key_range)]
+    return [PlannedRun({**key_range, CHANGED_ONLY_TAG: "true"}, [parse]), PlannedRun({}, downstream)]
 
 
 def _scan(con: Any, warehouse: Location, table: str) -> tuple[str, list[str]]:
@@ -516,7 +543,7 @@ def query(
     if output_format not in OUTPUT_FORMATS:
         _error(f"unknown output format {output_format!r}; use one of {', '.join(OUTPUT_FORMATS)}")
         return EXIT_USAGE
-    warehouse = resolve_warehouse(str(warehouse_dir) if warehouse_dir else None)
+    warehouse = resolve_warehouse(_from_cwd(warehouse_dir))
     try:
         tables = storage.file_names(warehouse, ".parquet")
     except OSError as err:  # object storage out of reach: no such bucket, no credentials, no network

@@ -92,6 +92,15 @@ def test_query_counts(ran: Ran) -> None:
     assert code == 0 and out.splitlines()[-1] == "(1 row)"
 
 
+def test_command_line_paths_are_relative_to_the_working_directory(
+    ran: Ran, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ran.raw)
+    relative = Path("..") / ran.warehouse.name  # from the project root this names nothing
+    code, out = _query("SELECT count(*) AS n FROM documents", relative, "csv")
+    assert code == 0 and int(out.splitlines()[1]) >= 1
+
+
 def test_query_table_output_aligns_cjk(ran: Ran) -> None:
     code, out = _query(
         "SELECT doc_number, signing_date, recipients FROM documents WHERE doc_number = '川办函〔2021〕57号'",
@@ -158,39 +167,56 @@ def test_format_table_right_aligns_numbers_and_counts_cjk_double() -> None:
     assert cut.endswith("…") and warehouse_cli._width(cut) <= warehouse_cli.TABLE_CELL_WIDTH
 
 
-def test_stale_ranges_merge_close_keys_and_split_far_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_plan_by_where_the_changes_are() -> None:
+    from pipelines.assets.ingest import CHANGED_ONLY_TAG
+
     keys = [f"k{i:02d}" for i in range(40)]
-    monkeypatch.setattr(warehouse_cli, "MERGE_GAP", 2)
-    assert warehouse_cli.stale_ranges(keys, set()) == []
-    assert warehouse_cli.stale_ranges(keys, {"k01", "k03", "k20"}) == [("k01", "k03"), ("k20", "k20")]
+    start, end = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+    nothing = warehouse_cli.run_plan(keys, [], "parse", ["table"])
+    assert [(p.tags, p.selection) for p in nothing] == [({}, ["table"])]
+    first = warehouse_cli.run_plan(keys, keys, "parse", ["table"])
+    assert [(p.tags, p.selection) for p in first] == [({start: "k00", end: "k39"}, None)]
+    added = warehouse_cli.run_plan(keys, keys[30:], "parse", ["table"])
+    assert [(p.tags, p.selection) for p in added] == [({start: "k30", end: "k39"}, None)]
+    scattered = warehouse_cli.run_plan(keys, ["k03", "k20", "k21"], "parse", ["table"])
+    assert [(p.tags, p.selection) for p in scattered] == [
+        ({start: "k03", end: "k21", CHANGED_ONLY_TAG: "true"}, ["parse"]),
+        ({}, ["table"]),
+    ]
 
 
-def test_scattered_changes_are_read_ahead_and_the_last_run_builds_the_tables(
+def test_scattered_changes_are_one_parse_run_of_the_changed_files_then_the_tables(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from dagster import AssetKey, DagsterInstance
 
-    from pipelines.assets.ingest import parsed_documents
+    from pipelines.assets.ingest import CHANGED_ONLY_TAG, parsed_documents
 
     files = [p for p in sample_files() if p.suffix == ".docx" and p.name[:3] in ("000", "001", "002", "003")]
     raw = make_corpus(tmp_path / "raw", files, bad=False)
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(warehouse_cli, "MERGE_GAP", 0)
     assert warehouse_cli.run(raw, tmp_path / "wh") == 0
     template, luxian, other, wanyuan = sorted(raw.iterdir())
-    luxian.write_bytes(other.read_bytes())  # two changes two keys apart: two stretches
+    luxian.write_bytes(other.read_bytes())  # two changes with an unchanged file between them
     wanyuan.write_bytes(template.read_bytes())
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
         assert warehouse_cli.run(raw, tmp_path / "wh") == 0
     assert err.getvalue().count("] parsed ") == 2 and "unchanged" not in err.getvalue()
     with DagsterInstance.get() as instance:
-        parse_run, last_run = instance.get_runs(limit=2)[::-1]
+        parse_run, tables_run = instance.get_runs(limit=2)[::-1]
         assert parse_run.asset_selection == {parsed_documents.key}
+        assert parse_run.tags[CHANGED_ONLY_TAG] == "true"
         assert parse_run.tags["dagster/asset_partition_range_start"] == luxian.name
-        assert last_run.tags["dagster/asset_partition_range_start"] == wanyuan.name
+        assert parse_run.tags["dagster/asset_partition_range_end"] == wanyuan.name
+        materialized = instance.fetch_materializations(parsed_documents.key, limit=10).records
+        assert sorted(r.partition_key for r in materialized if r.run_id == parse_run.run_id) == [
+            luxian.name,
+            wanyuan.name,
+        ]  # the unchanged file between them keeps its first materialization
+        assert parsed_documents.key not in (tables_run.asset_selection or set())
         built = instance.fetch_materializations(AssetKey("tasks"), limit=1).records[0]
-        assert built.run_id == last_run.run_id  # the last stretch's run built the tables
+        assert built.run_id == tables_run.run_id
     sql = "SELECT count(*) AS n FROM documents WHERE title LIKE '%万源%'"
     code, out = _query(sql, tmp_path / "wh", "csv")
     assert code == 0 and out.splitlines()[1] == "0"  # its rows replaced by the copy's (deduplicated)

@@ -19,7 +19,6 @@ from dagster import (
     AssetKey,
     DagsterInstance,
     ExecuteInProcessResult,
-    build_asset_context,
     materialize,
 )
 
@@ -204,11 +203,15 @@ def test_rerun_one_document_replaces_only_its_rows(corpus: Corpus) -> None:
         assert corpus.table(name).equals(table)
 
 
-def test_asset_called_directly_quarantines_and_succeeds(corpus: Corpus, tmp_path: Path) -> None:
+def test_parsing_alone_quarantines_and_succeeds(corpus: Corpus, tmp_path: Path) -> None:
     warehouse = Warehouse(root=str(tmp_path / "wh"))
-    context = build_asset_context(partition_key="x.docx", instance=corpus.instance)
-    result = parsed_documents(context, raw_store=RawStore(root=str(corpus.raw)), warehouse=warehouse)
-    assert result.metadata["run_quarantined"] == 1
+    resources = {"raw_store": RawStore(root=str(corpus.raw)), "warehouse": warehouse}
+    result = materialize(
+        [parsed_documents], instance=corpus.instance, resources=resources, partition_key="x.docx"
+    )
+    assert result.success
+    (event,) = result.get_asset_materialization_events()
+    assert event.materialization.metadata["run_quarantined"].value == 1
     part = storage.read_arrow(storage.fragment_path(warehouse.path, "quarantine", "x.docx"))
     assert part.column("error_kind").to_pylist() == ["corrupt"]
     assert not storage.fragment_path(warehouse.path, "documents", "x.docx").exists()
