@@ -7,10 +7,14 @@ written whole or not at all.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import json
+import os
 import sys
 import unicodedata
 from pathlib import Path
+from typing import NoReturn
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -252,5 +256,19 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
+def console() -> NoReturn:
+    """The installed ``gongwen`` command: ``main``, then exit without tearing the interpreter
+    down. By then every output is written and closed; what exit still has to do — the exit
+    handlers (logging, reader processes, process pools) and flushing stdout/stderr — is done
+    here. The teardown skipped is that of Dagster, SQLAlchemy and pyarrow's modules: ~0.8 s of
+    every ``gongwen run`` (a 1 %-changed rerun takes a few seconds in all)."""
+    code = main()
+    atexit._run_exitfuncs()  # what interpreter exit runs before the teardown
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # closed by a reader that went away
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

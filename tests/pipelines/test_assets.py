@@ -241,7 +241,7 @@ def test_ingest_file_quarantines_parser_bugs(monkeypatch: pytest.MonkeyPatch, tm
 
     monkeypatch.setattr(parsers, "parse_file", broken)
     when = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    outcome = ingest_file(tmp_path / "a.pdf", "a.pdf", "a.pdf", tmp_path / "wh", digest="x", now=when)
+    outcome = ingest_file(tmp_path / "a.pdf", "a.pdf", "a.pdf", tmp_path / "wh", {"sha256": "x"}, now=when)
     assert outcome.status == "quarantined" and outcome.error_kind == "internal_error"
     fragment = storage.read_arrow(storage.fragment_path(tmp_path / "wh", "quarantine", "a.pdf"))
     assert fragment.to_pylist()[0]["message"] == "KeyError: 'oops'"

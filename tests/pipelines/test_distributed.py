@@ -65,7 +65,7 @@ resources:
 """
 WORKERS = 2
 START_TIMEOUT_S = 90.0
-READER_MARK = "_worker_entry"  # in the command line of a parsers.guard reader process
+READER_MARK = "_worker_main"  # in the command line of a parsers.guard reader process
 
 
 def dask_cli() -> str:

@@ -10,6 +10,7 @@ Counters come from the run metadata (``run_files_read``, ``run_files_unchanged``
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -155,10 +156,51 @@ def test_state_marker_records_hash_and_parser_version(setup: Setup) -> None:
     setup.run()
     key = TEMPLATE  # an ordinary file name is its own partition key
     state = json.loads(storage.state_path(setup.warehouse, key).read_text(encoding="utf-8"))
-    assert state["sha256"] == ingest.file_sha256(setup.raw / TEMPLATE)
+    stamp = ingest.file_stamp(setup.raw / TEMPLATE)
+    assert stamp is not None and state["sha256"] == stamp["sha256"] and state["stat"] == stamp["stat"]
     assert state["parser_version"] == ingest.parser_version()
     assert state["status"] == "parsed" and state["counts"]["tasks"] > 0
     # a marker without its fragments' complete set (killed mid-write) makes the file be read again
     storage.state_path(setup.warehouse, key).unlink()
+    meta = run_meta(setup.run(), "parsed_documents")
+    assert (meta["run_files_read"], meta["run_files_unchanged"]) == (1, 3)
+
+
+def _age_state(setup: Setup, key: str, seconds: float) -> None:
+    """Record the key's hash as taken ``seconds`` later than it was (the files of a test are
+    brand new, so their change time is always within ``RACY_NS`` of the hash)."""
+    path = storage.state_path(setup.warehouse, key)
+    state = json.loads(path.read_text(encoding="utf-8"))
+    state["hashed_at_ns"] += int(seconds * 1e9)
+    path.write_text(json.dumps(state), encoding="utf-8")
+
+
+def test_an_untouched_file_is_not_hashed_again(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    setup.run()
+    state = storage.read_state(setup.warehouse, TEMPLATE)
+    assert not ingest.unchanged(state, setup.raw / "gone.docx")
+    hashed: list[Path] = []
+    real_stamp = ingest.file_stamp
+    monkeypatch.setattr(ingest, "file_stamp", lambda path: hashed.append(path) or real_stamp(path))
+    assert ingest.unchanged(state, setup.raw / TEMPLATE) and hashed == [setup.raw / TEMPLATE]  # racy: hashed
+    _age_state(setup, TEMPLATE, 10)
+    state = storage.read_state(setup.warehouse, TEMPLATE)
+    assert ingest.unchanged(state, setup.raw / TEMPLATE) and len(hashed) == 1  # a stat, no read
+    (setup.raw / TEMPLATE).touch()  # status changed, bytes the same: hashed, still unchanged
+    assert ingest.unchanged(state, setup.raw / TEMPLATE) and len(hashed) == 2
+
+
+def test_a_file_replaced_with_the_old_size_and_times_is_read_again(setup: Setup) -> None:
+    setup.run()
+    for key in (TEMPLATE, LUXIAN, WANYUAN):
+        _age_state(setup, key, 10)
+    path = setup.raw / LUXIAN
+    old = path.stat()
+    data = bytearray(path.read_bytes())
+    data[-1000] ^= 1  # same size, different bytes
+    replacement = path.with_name("new.tmp")
+    replacement.write_bytes(bytes(data))
+    os.utime(replacement, ns=(old.st_atime_ns, old.st_mtime_ns))  # as cp -p or rsync -t would leave it
+    os.replace(replacement, path)
     meta = run_meta(setup.run(), "parsed_documents")
     assert (meta["run_files_read"], meta["run_files_unchanged"]) == (1, 3)
