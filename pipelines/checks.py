@@ -20,7 +20,7 @@ def doc_id_is_unique(warehouse: Warehouse) -> AssetCheckResult:
 
 def _unique(warehouse: Warehouse, table_name: str, column: str, *, rows_label: str) -> AssetCheckResult:
     """Passes when no value of ``column`` repeats; lists up to ten repeated values."""
-    table = warehouse.read_table(table_name)
+    table = warehouse.read_table(table_name, [column])
     counts = Counter(table.column(column).to_pylist())
     dupes = sorted(k for k, n in counts.items() if n > 1)
     return AssetCheckResult(
@@ -39,8 +39,8 @@ def _unique(warehouse: Warehouse, table_name: str, column: str, *, rows_label: s
     description="Every citation's doc_id is a row of documents.",
 )
 def citation_doc_id_exists_in_documents(warehouse: Warehouse) -> AssetCheckResult:
-    cites = warehouse.read_table("citations")
-    doc_ids = warehouse.read_table("documents").column("doc_id")
+    cites = warehouse.read_table("citations", ["doc_id"])
+    doc_ids = warehouse.read_table("documents", ["doc_id"]).column("doc_id")
     orphan_mask = pc.invert(pc.is_in(cites.column("doc_id"), value_set=doc_ids))
     orphans = sorted(set(cites.filter(orphan_mask).column("doc_id").to_pylist()))
     return AssetCheckResult(
@@ -84,9 +84,12 @@ def task_id_is_unique(warehouse: Warehouse) -> AssetCheckResult:
     return _unique(warehouse, "tasks", "task_id", rows_label="tasks")
 
 
-def _plan_task_gaps(warehouse: Warehouse, missing: pc.Expression, what: str) -> AssetCheckResult:
-    """Plan tasks (not a template's prose requirements) that lack ``what``, listed per notice."""
-    table = warehouse.read_table("tasks")
+def _plan_task_gaps(
+    warehouse: Warehouse, columns: list[str], missing: pc.Expression, what: str
+) -> AssetCheckResult:
+    """Plan tasks (not a template's prose requirements) that lack ``what`` (``missing``, an
+    expression over ``columns`` of tasks), listed per notice."""
+    table = warehouse.read_table("tasks", ["doc_id", "source", *columns])
     plan = table.filter(pc.field("source") != "prose")
     gaps = plan.filter(missing)
     docs = warehouse.read_table("documents").select(["doc_id", "title", "path"])
@@ -113,9 +116,8 @@ def _plan_task_gaps(warehouse: Warehouse, missing: pc.Expression, what: str) -> 
     description="Every task of a plan names a responsible unit.",
 )
 def plan_tasks_have_responsible_unit(warehouse: Warehouse) -> AssetCheckResult:
-    return _plan_task_gaps(
-        warehouse, pc.list_value_length(pc.field("responsible_units")) == 0, "responsible unit"
-    )
+    missing = pc.list_value_length(pc.field("responsible_units")) == 0
+    return _plan_task_gaps(warehouse, ["responsible_units"], missing, "responsible unit")
 
 
 @asset_check(
@@ -125,7 +127,7 @@ def plan_tasks_have_responsible_unit(warehouse: Warehouse) -> AssetCheckResult:
 )
 def plan_tasks_have_parseable_deadline(warehouse: Warehouse) -> AssetCheckResult:
     missing = pc.field("deadline_date").is_null() & ~pc.field("ongoing")
-    return _plan_task_gaps(warehouse, missing, "deadline")
+    return _plan_task_gaps(warehouse, ["deadline_date", "ongoing"], missing, "deadline")
 
 
 CHECKS = [

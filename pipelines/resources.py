@@ -8,6 +8,7 @@ project root, so a run started from any working directory finds the same files. 
 also be an fsspec URL (``s3://bucket/prefix``): see ``pipelines.storage``.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -118,5 +119,5 @@ class Warehouse(ConfigurableResource):
     def write_table(self, table: str, data: pa.Table) -> storage.Location:
         return storage.atomic_write_parquet(data, storage.table_path(self.path, table))
 
-    def read_table(self, table: str) -> pa.Table:
-        return storage.read_table(self.path, table)
+    def read_table(self, table: str, columns: Sequence[str] | None = None) -> pa.Table:
+        return storage.read_table(self.path, table, columns)

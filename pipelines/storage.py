@@ -315,11 +315,10 @@ def read_arrow(path: Location) -> pa.Table:
         return ipc.open_file(source).read_all()
 
 
-def read_parquet(path: Location) -> pa.Table:
-    """A Parquet file, read whole."""
-    if not isinstance(path, Path):
-        return pq.read_table(pa.BufferReader(read_bytes(path)))
-    return pq.read_table(path)
+def read_parquet(path: Location, columns: Sequence[str] | None = None) -> pa.Table:
+    """A Parquet file, read whole or only ``columns``."""
+    source = path if isinstance(path, Path) else pa.BufferReader(read_bytes(path))
+    return pq.read_table(source, columns=list(columns) if columns is not None else None)
 
 
 def parquet_dataset(path: Location) -> Any:
@@ -630,7 +629,11 @@ def combine_fragments(warehouse_dir: Location, table: str, keys: Iterable[str]) 
     )
 
 
-def read_table(warehouse_dir: Location, table: str) -> pa.Table:
-    """A built table, checked against its schema (``FileNotFoundError`` if not built yet)."""
+def read_table(warehouse_dir: Location, table: str, columns: Sequence[str] | None = None) -> pa.Table:
+    """A built table (or only its ``columns``, in that order), checked against its schema
+    (``FileNotFoundError`` if not built yet)."""
     path = table_path(warehouse_dir, table)
-    return conform(read_parquet(path), schema_for(table), what=str(path))
+    schema = schema_for(table)
+    if columns is not None:
+        schema = pa.schema([schema.field(name) for name in columns], metadata=schema.metadata)
+    return conform(read_parquet(path, columns), schema, what=str(path))
