@@ -62,6 +62,10 @@ def test_first_build_reads_every_fragment_and_drops_duplicates(warehouse: Path) 
     assert built.duplicates == tables_of(STEMS[0], "a.docx")["tasks"].num_rows
     assert built.table.equals(full(warehouse, "tasks", keys))
     assert storage.read_table(warehouse, "tasks").equals(built.table)
+    some = storage.read_table(warehouse, "tasks", ["seq", "task_id"])
+    assert some.column_names == ["seq", "task_id"]
+    assert some.equals(built.table.select(["seq", "task_id"]))
+
 
 
 def test_nothing_changed_reads_nothing(warehouse: Path) -> None:
