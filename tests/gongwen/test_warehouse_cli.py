@@ -167,6 +167,12 @@ def test_format_table_right_aligns_numbers_and_counts_cjk_double() -> None:
     assert cut.endswith("…") and warehouse_cli._width(cut) <= warehouse_cli.TABLE_CELL_WIDTH
 
 
+def test_few_files_to_read_start_few_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(warehouse_cli.os, "cpu_count", lambda: 4)
+    per = warehouse_cli.FILES_PER_READER
+    assert [warehouse_cli.reader_count(n) for n in (0, 1, per, per + 1, 10 * per)] == [1, 1, 1, 2, 4]
+
+
 def test_run_plan_by_where_the_changes_are() -> None:
     from pipelines.assets.ingest import CHANGED_ONLY_TAG
 
