@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from crosscheck.model import Alignment, Item, Link, RequirementResult, RequirementStatus, TaskResult
-from crosscheck.similarity import Weights, bigrams, coverage, union, window_ratio
+from crosscheck.similarity import GramIndex, Weights, bigrams, coverage, union, window_ratio
 
 _STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -77,19 +77,20 @@ def align(
     requirements: Sequence[Item], tasks: Sequence[Item], options: AlignOptions | None = None
 ) -> Alignment:
     opts = options or AlignOptions()
-    weight = Weights([i.text for i in (*requirements, *tasks)])
     req_grams = [bigrams(r.text) for r in requirements]
     task_grams = [bigrams(t.text) for t in tasks]
+    weight = Weights.of_grams([*req_grams, *task_grams])
+    task_index = GramIndex(task_grams)
 
-    def score(i: int, j: int) -> tuple[float, float]:
-        cov = coverage(req_grams[i], task_grams[j], weight)
+    def score(i: int, j: int, cov: float) -> tuple[float, float]:
         win = window_ratio(requirements[i].text, tasks[j].text) if cov >= opts.partial else 0.0
         return max(cov, win), cov
 
     results: list[RequirementResult] = []
     carried: dict[int, list[str]] = {j: [] for j in range(len(tasks))}
     for i, req in enumerate(requirements):
-        scored = sorted(((score(i, j), j) for j in range(len(tasks))), key=lambda s: -s[0][0])
+        covs = task_index.coverages(req_grams[i], weight)
+        scored = sorted(((score(i, j, cov), j) for j, cov in enumerate(covs)), key=lambda s: -s[0][0])
         links: list[tuple[int, float]] = []
         if scored and scored[0][0][0] >= opts.link:
             links = [(j, s) for (s, _c), j in scored if s >= opts.link]

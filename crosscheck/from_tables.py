@@ -1,11 +1,11 @@
-"""The engine's inputs rebuilt from warehouse rows (``documents``, ``citations``, ``tasks``,
+"""The engine's inputs rebuilt from warehouse tables (``documents``, ``citations``, ``tasks``,
 ``domains``), so cross-checks run downstream of the tables without parsing a file again."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,8 @@ from crosscheck.model import Item, NoticeRef
 from parsers.domains import DomainRow
 from parsers.model import Location
 
-Row = Mapping[str, Any]
+#: A table given column by column: column name → values.
+Columns = Mapping[str, Sequence[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,54 +32,87 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def corpus_from_rows(
-    documents: Iterable[Row], citations: Iterable[Row], tasks: Iterable[Row], domains: Iterable[Row]
-) -> Corpus:
+#: The columns of each warehouse table that ``corpus_from_columns`` reads.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "documents": ("doc_id", "parent_id", "path", "format", "doc_number", "title", "issuer", "signing_date"),
+    "citations": ("doc_id", "seq", "basis", "cited_doc_number", "cited_title"),
+    "tasks": (
+        "doc_id",
+        "seq",
+        "task_id",
+        "number",
+        "text",
+        "category",
+        "lead_unit",
+        "responsible_units",
+        "deadline_raw",
+        "deadline_date",
+        "ongoing",
+    ),
+    "domains": ("doc_id", "seq", "table_index", "domain_number", "domain", "unit_column", "unit"),
+}
+
+
+def _rows(table: Columns, name: str, *, by_doc: bool = True) -> list[tuple[Any, ...]]:
+    """The ``COLUMNS`` of a table row by row (a tuple each, in that column order); ordered by
+    (doc_id, seq), stably, unless ``by_doc`` is false."""
+    rows = list(zip(*(table[c] for c in COLUMNS[name]), strict=True))
+    if by_doc:
+        rows.sort(key=_doc_and_seq)
+    return rows
+
+
+def _doc_and_seq(row: tuple[Any, ...]) -> tuple[Any, Any]:
+    return row[0], row[1]
+
+
+def corpus_from_columns(documents: Columns, citations: Columns, tasks: Columns, domains: Columns) -> Corpus:
+    """The corpus from the four tables given column by column (column name → values, at least
+    the ``COLUMNS`` of each): a table is read and converted column-wise, without a dict per row."""
     basis: dict[str, list[tuple[str | None, str | None]]] = defaultdict(list)
-    for c in sorted(citations, key=lambda r: (r["doc_id"], r["seq"])):
-        if c["basis"]:
-            basis[c["doc_id"]].append((c["cited_doc_number"], c["cited_title"]))
+    for doc_id, _seq, is_basis, cited_number, cited_title in _rows(citations, "citations"):
+        if is_basis:
+            basis[doc_id].append((cited_number, cited_title))
     items: dict[str, list[Item]] = defaultdict(list)
-    for t in sorted(tasks, key=lambda r: (r["doc_id"], r["seq"])):
-        items[t["doc_id"]].append(
+    for doc_id, _seq, task_id, number, text, category, lead, units, raw, date, ongoing in _rows(
+        tasks, "tasks"
+    ):
+        items[doc_id].append(
             Item(
-                key=t["task_id"],
-                number=t["number"],
-                text=t["text"],
-                category=t["category"],
-                lead_unit=t["lead_unit"],
-                responsible_units=tuple(t["responsible_units"]),
-                deadline_raw=t["deadline_raw"],
-                deadline_date=t["deadline_date"],
-                ongoing=t["ongoing"],
+                key=task_id,
+                number=number,
+                text=text,
+                category=category,
+                lead_unit=lead,
+                responsible_units=tuple(units),
+                deadline_raw=raw,
+                deadline_date=date,
+                ongoing=ongoing,
             )
         )
     domain_rows: dict[str, list[DomainRow]] = defaultdict(list)
-    for d in sorted(domains, key=lambda r: (r["doc_id"], r["seq"])):
-        domain_rows[d["doc_id"]].append(
-            DomainRow(
-                d["table_index"], d["domain_number"], d["domain"], d["unit_column"], d["unit"], Location(0)
-            )
+    for doc_id, _seq, table_index, domain_number, domain, unit_column, unit in _rows(domains, "domains"):
+        domain_rows[doc_id].append(
+            DomainRow(table_index, domain_number, domain, unit_column, unit, Location(0))
         )
     notices: dict[str, Notice] = {}
     refs: dict[str, NoticeRef] = {}
-    for d in documents:
-        doc_id = d["doc_id"]
+    for doc_id, parent_id, path, fmt, doc_number, title, issuer, signing_date in _rows(
+        documents, "documents", by_doc=False
+    ):
         notices[doc_id] = Notice(
             doc_id=doc_id,
-            parent_id=d["parent_id"],
-            path=d["path"],
-            format=d["format"],
-            doc_number=d["doc_number"],
-            title=d["title"],
+            parent_id=parent_id,
+            path=path,
+            format=fmt,
+            doc_number=doc_number,
+            title=title,
             has_tasks=bool(items.get(doc_id)),
             basis=tuple(basis.get(doc_id, ())),
-            issuer=d["issuer"],
-            signing_date=_iso(d["signing_date"]),
+            issuer=issuer,
+            signing_date=_iso(signing_date),
         )
-        refs[doc_id] = NoticeRef(
-            doc_id, d["title"], d["doc_number"], d["issuer"], d["signing_date"], d["path"]
-        )
+        refs[doc_id] = NoticeRef(doc_id, title, doc_number, issuer, signing_date, path)
     return Corpus(notices, refs, dict(items), dict(domain_rows))
 
 

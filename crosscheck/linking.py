@@ -16,6 +16,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from parsers.metadata import canonical_title
@@ -70,12 +71,19 @@ def notice_from_record(record: NoticeRecord) -> Notice:
     )
 
 
+@lru_cache(maxsize=65536)
+def title_key(title: str) -> str:
+    """``canonical_title``, memoized: linking compares each plan's cited titles with the titles of
+    its candidate templates, the same few titles for every plan of a corpus."""
+    return canonical_title(title)
+
+
 def identity(notice: Notice) -> str:
     """The same notice in several files shares its number, else its title, else issuer and date."""
     if notice.doc_number:
         return notice.doc_number
     if notice.title:
-        return canonical_title(notice.title)
+        return title_key(notice.title)
     if notice.issuer and notice.signing_date:
         return f"{notice.issuer}@{notice.signing_date}"
     return notice.doc_id
@@ -112,7 +120,7 @@ def _names(n: Notice) -> set[str]:
 def _matches(number: str | None, title: str | None, candidate: Notice) -> str | None:
     if number and candidate.doc_number == number:
         return "doc_number"
-    if title and candidate.title and canonical_title(title) == canonical_title(candidate.title):
+    if title and candidate.title and title_key(title) == title_key(candidate.title):
         return "title"
     return None
 

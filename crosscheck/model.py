@@ -7,6 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+
+def _by_fields(self: object) -> tuple[type, tuple[object, ...]]:
+    """Pickle a record as a call of its class with its field values. The default of a frozen
+    dataclass with slots calls ``dataclasses.fields`` for every record read back, which made up
+    most of the time of loading cached cross-checks."""
+    return type(self), tuple(getattr(self, name) for name in self.__slots__)  # type: ignore[attr-defined]
+
+
 RequirementStatus = Literal["verbatim", "modified", "partial", "missing"]
 TaskStatus = Literal["matched", "added"]
 
@@ -14,6 +22,8 @@ TaskStatus = Literal["matched", "added"]
 @dataclass(frozen=True, slots=True)
 class Item:
     """A template requirement or a plan task, as the aligner sees it."""
+
+    __reduce__ = _by_fields
 
     key: str  # task_id
     number: str
@@ -28,6 +38,8 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class Link:
+    __reduce__ = _by_fields
+
     task_key: str
     similarity: float
     verbatim: bool
@@ -35,6 +47,8 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class RequirementResult:
+    __reduce__ = _by_fields
+
     requirement: Item
     status: RequirementStatus
     similarity: float
@@ -43,6 +57,8 @@ class RequirementResult:
 
 @dataclass(frozen=True, slots=True)
 class TaskResult:
+    __reduce__ = _by_fields
+
     task: Item
     status: TaskStatus
     requirements: tuple[str, ...]  # keys of the requirements the task carries
@@ -50,6 +66,8 @@ class TaskResult:
 
 @dataclass(frozen=True, slots=True)
 class Alignment:
+    __reduce__ = _by_fields
+
     requirements: tuple[RequirementResult, ...]
     tasks: tuple[TaskResult, ...]
     options: Mapping[str, float] = field(default_factory=dict)
@@ -67,6 +85,8 @@ class Alignment:
 class NoticeRef:
     """Which notice took part: enough to name it in a report and find it in the warehouse."""
 
+    __reduce__ = _by_fields
+
     doc_id: str
     title: str | None
     doc_number: str | None
@@ -81,6 +101,8 @@ DomainStatus = Literal["same", "renamed", "reassigned", "renamed_and_reassigned"
 @dataclass(frozen=True, slots=True)
 class DomainDiff:
     """One row of an attachment table (领域 × 部门) compared between template and plan."""
+
+    __reduce__ = _by_fields
 
     status: DomainStatus
     template_domain: str | None
@@ -97,6 +119,8 @@ GapKind = Literal["no_unit", "no_deadline", "past_deadline"]
 class Gap:
     """A plan task that does not meet what the template demands (明确职责分工和时间进度)."""
 
+    __reduce__ = _by_fields
+
     kind: GapKind
     task: Item
     detail: str
@@ -105,6 +129,8 @@ class Gap:
 @dataclass(frozen=True, slots=True)
 class CrossCheck:
     """Everything one plan-versus-template comparison found."""
+
+    __reduce__ = _by_fields
 
     plan: NoticeRef
     template: NoticeRef

@@ -92,13 +92,17 @@ class Segment:
     text: str
 
 
+@lru_cache(maxsize=8192)
 def _fold(ch: str) -> str:
     """One character as compared: full- and half-width forms alike (，= ,  （ = ( ), case folded."""
     folded = unicodedata.normalize("NFKC", ch)
     return folded.lower() if len(folded) == 1 else ch
 
 
+@lru_cache(maxsize=4096)
 def _folded(text: str) -> str:
+    """``text`` folded character by character (memoized: a report folds each requirement and task
+    text once per link, and a template's requirements once per plan)."""
     return "".join(_fold(c) for c in text)
 
 
@@ -212,8 +216,12 @@ _SEGMENT_MARKUP: dict[SegmentKind, Markup] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def diff_markup(requirement: str, task: str) -> Markup:
-    """``diff_segments`` as HTML; every text piece goes through ``markupsafe.escape``."""
+    """``diff_segments`` as HTML; every text piece goes through ``markupsafe.escape``.
+
+    Memoized: the plans of one template share most of their task texts, so the same requirement
+    and task meet in report after report."""
     return Markup("").join(
         _SEGMENT_MARKUP[s.kind].format(escape(s.text)) for s in diff_segments(requirement, task)
     )
@@ -584,6 +592,7 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # the templates ship with the engine: no file check on every page
     )
     env.globals.update(
         REQUIREMENT_STATUSES=REQUIREMENT_STATUSES,
@@ -597,8 +606,10 @@ def _env() -> Environment:
     return env
 
 
+@lru_cache(maxsize=1)
 def _page_assets() -> dict[str, Any]:
-    """The inline stylesheet and script, and a CSP that admits nothing but them."""
+    """The inline stylesheet and script, and a CSP that admits nothing but them (the same for
+    every page: made once)."""
     env = _env()
     css = env.get_template("report.css").render()
     script = env.get_template("_script.html").render()

@@ -35,8 +35,12 @@ def equivalents() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
+@lru_cache(maxsize=8192)
 def canonical(text: str) -> str:
-    """Text reduced for comparison: rewordings unified, then punctuation and spaces dropped."""
+    """Text reduced for comparison: rewordings unified, then punctuation and spaces dropped.
+
+    Memoized: the aligner reduces each requirement and task once per pair it scores, and a
+    template's requirements once for every plan checked against it."""
     for variant, canon in equivalents():
         text = text.replace(variant, canon)
     return _NOISE.sub("", text)
@@ -51,7 +55,17 @@ class Weights:
     """IDF weights of bigrams over a collection of texts (requirements and tasks together)."""
 
     def __init__(self, texts: Iterable[str]) -> None:
-        docs = [set(bigrams(t)) for t in texts]
+        self._fit([bigrams(t) for t in texts])
+
+    @classmethod
+    def of_grams(cls, grams: Sequence[Counter[str]]) -> Weights:
+        """The weights of the texts whose ``bigrams`` are ``grams`` (the aligner has them already)."""
+        weights = cls.__new__(cls)
+        weights._fit(grams)
+        return weights
+
+    def _fit(self, grams: Sequence[Counter[str]]) -> None:
+        docs = [set(g) for g in grams]
         df: Counter[str] = Counter(g for d in docs for g in d)
         n = max(len(docs), 1)
         self._idf = {g: math.log((n + 1) / (c + 0.5)) for g, c in df.items()}
@@ -68,6 +82,34 @@ def coverage(a: Counter[str], b: Counter[str] | set[str], weight: Weights) -> fl
         return 0.0
     found = sum(weight(g) * min(n, b[g] if isinstance(b, Counter) else 1) for g, n in a.items() if g in b)
     return found / total
+
+
+class GramIndex:
+    """Which of a list of texts (by their ``bigrams``) hold each bigram, and how often.
+
+    ``coverages`` scores one text against all of them at once, visiting only the texts that share
+    a bigram with it instead of every bigram against every text. Each value is the one
+    ``coverage`` gives: the same terms are added in the same order.
+    """
+
+    def __init__(self, targets: Sequence[Counter[str]]) -> None:
+        self.size = len(targets)
+        self._postings: dict[str, list[tuple[int, int]]] = {}
+        for j, grams in enumerate(targets):
+            for g, n in grams.items():
+                self._postings.setdefault(g, []).append((j, n))
+
+    def coverages(self, a: Counter[str], weight: Weights) -> list[float]:
+        """``coverage(a, targets[j], weight)`` for every j."""
+        terms = [(g, n, weight(g)) for g, n in a.items()]
+        total = sum(w * n for _, n, w in terms)
+        if not total:
+            return [0.0] * self.size
+        found = [0.0] * self.size
+        for g, n, w in terms:
+            for j, m in self._postings.get(g, ()):
+                found[j] += w * min(n, m)
+        return [f / total for f in found]
 
 
 def union(grams: Sequence[Counter[str]]) -> Counter[str]:

@@ -7,35 +7,60 @@ thresholds, the day deadlines are judged on — and by the engine's own source
 ``warehouse/_cache/crosscheck/<key>.pickle``; a rerun recomputes only the pairs whose key
 changed (a plan or template whose tasks changed, a new plan, a new day, a new engine). New pairs
 are computed on a pool of ``spawn``ed processes (one per CPU) when there are enough of them to pay
-for the processes' start-up (``POOL_MIN_PAIRS``).
+for the processes' start-up (``_use_pool``). The overview page of each template is kept under
+``warehouse/_cache/crosscheck-overviews/`` (``overview_pages``), keyed by the keys of its pairs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import io
 import multiprocessing
 import os
 import pickle
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from crosscheck.align import AlignOptions
 from crosscheck.check import compare
 from crosscheck.from_tables import Corpus, sorted_notices
-from crosscheck.linking import MissingTemplate, Notice, find_templates, representatives
+from crosscheck.linking import MissingTemplate, Notice, find_templates, representatives, title_key
 from crosscheck.model import CrossCheck, Item, NoticeRef
-from crosscheck.report import render_plan_report
+from crosscheck.report import render_overview, render_plan_report
 from parsers.domains import DomainRow
-from parsers.metadata import canonical_title
 from pipelines import storage
 
 CACHE_DIR = "_cache/crosscheck"
-#: Fewer new pairs than this are computed in this process (a pool costs ~1 s per process).
-POOL_MIN_PAIRS = 24
+#: Overview pages, one per template group (``overview_pages``).
+OVERVIEW_CACHE_DIR = "_cache/crosscheck-overviews"
+#: What a new pair costs to compute, about (seconds, on the benchmark corpus), and what a pool
+#: process costs to start: a ``spawn``ed process imports the main module (in a Dagster run, Dagster)
+#: and the engine again. ``_use_pool`` weighs one against the other.
+PAIR_SECONDS = 0.008
+POOL_START_SECONDS = 1.5
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration (back on after, if it was on).
+
+    A cross-check of a warehouse makes hundreds of thousands of small objects that live until
+    its end (rows, task Items, notices, cached checks read back) and form no reference cycles;
+    each of them counts towards the collector's next pass, and each full pass walks the whole
+    heap, which in a Dagster process is large. Collecting once at the end costs a fraction."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @cache
@@ -52,19 +77,39 @@ def engine_version() -> str:
 
 
 @dataclass(frozen=True)
+class Side:
+    """One notice as ``compare`` reads it: its reference, task rows and domain rows."""
+
+    ref: NoticeRef
+    items: tuple[Item, ...]
+    domains: tuple[DomainRow, ...]
+
+    @cached_property
+    def digest(self) -> str:
+        """Hash of everything above. Computed once per notice: a template is a side of every pair
+        of the plans that implement it."""
+        return hashlib.sha256(repr((self.ref, self.items, self.domains)).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
 class Pair:
     """One plan against one template: everything ``compare`` reads."""
 
-    plan: NoticeRef
-    template: NoticeRef
-    plan_items: tuple[Item, ...]
-    template_items: tuple[Item, ...]
-    plan_domains: tuple[DomainRow, ...]
-    template_domains: tuple[DomainRow, ...]
+    plan: Side
+    template: Side
     linked_by: str
 
     def key(self, options: AlignOptions, day: dt.date) -> str:
-        text = repr((self, options, day.isoformat(), engine_version()))
+        text = repr(
+            (
+                self.plan.digest,
+                self.template.digest,
+                self.linked_by,
+                options,
+                day.isoformat(),
+                engine_version(),
+            )
+        )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
@@ -75,6 +120,17 @@ def linked_pairs(
     (``find_templates``), and the templates plans name that are not in the corpus."""
     notices = sorted_notices(corpus)
     candidates = _Candidates(notices, configured)
+    sides: dict[str, Side] = {}
+
+    def side(doc_id: str) -> Side:
+        if doc_id not in sides:
+            sides[doc_id] = Side(
+                corpus.refs[doc_id],
+                tuple(corpus.items.get(doc_id, [])),
+                tuple(corpus.domains.get(doc_id, [])),
+            )
+        return sides[doc_id]
+
     pairs: list[Pair] = []
     missing: list[MissingTemplate] = []
     for plan in representatives(notices):
@@ -82,19 +138,7 @@ def linked_pairs(
             continue
         links, absent = find_templates(plan, candidates.for_plan(plan), configured)
         missing.extend(absent)
-        for link in links:
-            t_id, p_id = link.template.doc_id, plan.doc_id
-            pairs.append(
-                Pair(
-                    corpus.refs[p_id],
-                    corpus.refs[t_id],
-                    tuple(corpus.items.get(p_id, [])),
-                    tuple(corpus.items.get(t_id, [])),
-                    tuple(corpus.domains.get(p_id, [])),
-                    tuple(corpus.domains.get(t_id, [])),
-                    link.linked_by,
-                )
-            )
+        pairs.extend(Pair(side(plan.doc_id), side(link.template.doc_id), link.linked_by) for link in links)
     return pairs, missing
 
 
@@ -118,7 +162,7 @@ class _Candidates:
             if n.doc_number:
                 self.by_number.setdefault(n.doc_number, []).append(i)
             if n.title:
-                self.by_title.setdefault(canonical_title(n.title), []).append(i)
+                self.by_title.setdefault(title_key(n.title), []).append(i)
 
     def for_plan(self, plan: Notice) -> list[Notice]:
         names = {x for x in (plan.doc_number, plan.title, Path(plan.path).name, Path(plan.path).stem) if x}
@@ -129,25 +173,88 @@ class _Candidates:
             if number:
                 hits.update(self.by_number.get(number, ()))
             if title:
-                hits.update(self.by_title.get(canonical_title(title), ()))
+                hits.update(self.by_title.get(title_key(title), ()))
         return [self.notices[i] for i in sorted(hits)]
 
 
-def compute_pair(job: tuple[Pair, AlignOptions, dt.date]) -> tuple[CrossCheck, str]:
-    """One pair's cross-check and its report page (in a pool process for large batches)."""
+def check_and_render(job: tuple[Pair, AlignOptions, dt.date]) -> tuple[CrossCheck, str]:
+    """One pair's cross-check and its report page."""
     pair, options, day = job
     check = compare(
-        pair.plan,
-        pair.template,
-        pair.plan_items,
-        pair.template_items,
-        pair.plan_domains,
-        pair.template_domains,
+        pair.plan.ref,
+        pair.template.ref,
+        pair.plan.items,
+        pair.template.items,
+        pair.plan.domains,
+        pair.template.domains,
         linked_by=pair.linked_by,
         as_of=day,
         options=options,
     )
     return check, render_plan_report(check)
+
+
+def compute_pair(job: tuple[Pair, AlignOptions, dt.date]) -> bytes:
+    """``check_and_render`` in a pool process, sent back as its cache entry (``dump_entry``): the
+    parent writes those bytes as they are and reads them once, instead of unpickling the result
+    and pickling it again for the cache."""
+    return dump_entry(job[0], check_and_render(job))
+
+
+# --- cache entries ----------------------------------------------------------------------------
+#
+# A pair's check holds its notices' references and task rows (each requirement, task and gap
+# names its Item). Those are the pair's own objects, in memory whenever an entry is read (the
+# entry's key is their digest), so an entry stores them as references into the pair: smaller,
+# and read back without rebuilding every Item field by field.
+
+
+def _shared(pair: Pair) -> list[object]:
+    """The pair's objects an entry refers to, by position."""
+    return [pair.plan.ref, pair.template.ref, *pair.plan.items, *pair.template.items]
+
+
+class _EntryPickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, pair: Pair) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._positions = {id(obj): i for i, obj in enumerate(_shared(pair))}
+
+    def persistent_id(self, obj: object) -> int | None:
+        return self._positions.get(id(obj))
+
+
+class _EntryUnpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, pair: Pair) -> None:
+        super().__init__(file)
+        self._objects = _shared(pair)
+
+    def persistent_load(self, pid: int) -> object:
+        return self._objects[pid]
+
+
+def dump_entry(pair: Pair, result: tuple[CrossCheck, str]) -> bytes:
+    """A pair's check and report page as a cache entry; the pair's own objects are stored as
+    references to it."""
+    buffer = io.BytesIO()
+    _EntryPickler(buffer, pair).dump(result)
+    return buffer.getvalue()
+
+
+def load_entry(pair: Pair, data: bytes) -> tuple[CrossCheck, str]:
+    """A cache entry made by ``dump_entry`` for a pair with the same key, read back."""
+    result: tuple[CrossCheck, str] = _EntryUnpickler(io.BytesIO(data), pair).load()
+    return result
+
+
+@dataclass(frozen=True)
+class CheckedPairs:
+    """Each pair's check, report page and cache key (in the order of the pairs), and how many of
+    them were computed (not taken from the cache)."""
+
+    checks: list[CrossCheck]
+    pages: list[str]
+    keys: list[str]
+    computed: int
 
 
 def checked_pairs(
@@ -156,38 +263,97 @@ def checked_pairs(
     day: dt.date,
     cache_dir: storage.Location,
     workers: int | None = None,
-) -> tuple[list[CrossCheck], list[str], int]:
-    """Each pair's check and report page, from the cache or computed; also how many were computed.
+) -> CheckedPairs:
+    """Each pair's check and report page, from the cache or computed.
     ``cache_dir`` is a local directory or a prefix on object storage (``pipelines.storage``).
 
     Cache entries of pairs that no longer exist are removed."""
     keys = [p.key(options, day) for p in pairs]
     results: dict[str, tuple[CrossCheck, str]] = {}
-    unique = list(dict.fromkeys(keys))
-    for key, data in zip(
-        unique, storage.read_files([cache_dir / f"{k}.pickle" for k in unique]), strict=True
+    unique = dict(zip(keys, pairs, strict=True))
+    for (key, pair), data in zip(
+        unique.items(), storage.read_files([cache_dir / f"{k}.pickle" for k in unique]), strict=True
     ):
         if data is None:  # not cached (or unreadable): computed below
             continue
         try:
-            results[key] = pickle.loads(data)
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            results[key] = load_entry(pair, data)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, IndexError):
             continue
-    todo = {k: p for k, p in zip(keys, pairs, strict=True) if k not in results}
+    todo = {k: p for k, p in unique.items() if k not in results}
     jobs = [(p, options, day) for p in todo.values()]
-    workers = workers or os.cpu_count() or 1
-    if workers > 1 and len(jobs) >= POOL_MIN_PAIRS:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            computed = list(pool.map(compute_pair, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
-    else:
-        computed = [compute_pair(j) for j in jobs]
-    for key, result in zip(todo, computed, strict=True):
+    for key, (result, data) in zip(todo, _computed(jobs, workers or os.cpu_count() or 1), strict=True):
         results[key] = result
-        storage.atomic_write_bytes(
-            pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), cache_dir / f"{key}.pickle"
-        )
-    live = {f"{k}.pickle" for k in keys}
-    storage.unlink_all(
-        cache_dir / name for name in storage.file_names(cache_dir, ".pickle") if name not in live
-    )
-    return [results[k][0] for k in keys], [results[k][1] for k in keys], len(todo)
+        storage.atomic_write_bytes(data, cache_dir / f"{key}.pickle")
+    _prune(cache_dir, ".pickle", {f"{k}.pickle" for k in keys})
+    return CheckedPairs([results[k][0] for k in keys], [results[k][1] for k in keys], keys, len(todo))
+
+
+def _computed(
+    jobs: list[tuple[Pair, AlignOptions, dt.date]], workers: int
+) -> Iterator[tuple[tuple[CrossCheck, str], bytes]]:
+    """Each job's result and its pickled cache entry, in order: on a pool of ``spawn``ed
+    processes for a large batch, else in this process."""
+    if _use_pool(len(jobs), workers):
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            chunksize = max(1, len(jobs) // (workers * 8))
+            for job, data in zip(jobs, pool.map(compute_pair, jobs, chunksize=chunksize), strict=True):
+                yield load_entry(job[0], data), data
+    else:
+        for job in jobs:
+            result = check_and_render(job)
+            yield result, dump_entry(job[0], result)
+
+
+def _use_pool(pairs: int, workers: int) -> bool:
+    """A pool when the time it saves (the pairs spread over ``workers`` processes) is more than
+    its start-up; else the pairs are computed in this process (a nightly rerun's few hundred
+    changed pairs cost less than starting the processes)."""
+    return workers > 1 and pairs * PAIR_SECONDS * (1 - 1 / workers) > POOL_START_SECONDS
+
+
+def _prune(cache_dir: storage.Location, suffix: str, live: set[str]) -> None:
+    """Remove the cache entries (files ending in ``suffix``) that this run did not use."""
+    storage.unlink_all(cache_dir / name for name in storage.file_names(cache_dir, suffix) if name not in live)
+
+
+# --- overviews ------------------------------------------------------------------------------
+#
+# One overview page per template, across the plans checked against it. Rendering all of them is
+# most of the work of writing the reports, and a rerun changes few groups: a group's page is kept
+# under ``<OVERVIEW_CACHE_DIR>/<key>.html``, keyed by its pairs' keys (in order) and the day the
+# page is generated (the page shows it).
+
+
+def template_groups(checks: Sequence[CrossCheck]) -> dict[str, list[int]]:
+    """Positions of the checks of each template (by doc_id), in the order of ``checks``."""
+    groups: dict[str, list[int]] = {}
+    for i, check in enumerate(checks):
+        groups.setdefault(check.template.doc_id, []).append(i)
+    return groups
+
+
+def overview_pages(checked: CheckedPairs, cache_dir: storage.Location) -> dict[str, str]:
+    """The overview page of each template group (by template doc_id), from the cache when a page
+    was rendered for exactly these pairs on this day, else rendered (and cached). Cached pages of
+    groups that no longer exist are removed."""
+    today = dt.date.today().isoformat()
+    groups = template_groups(checked.checks)
+    names = {
+        template: f"{_digest(repr((today, [checked.keys[i] for i in positions])))}.html"
+        for template, positions in groups.items()
+    }
+    cached = storage.read_files([cache_dir / name for name in names.values()])
+    pages: dict[str, str] = {}
+    for (template, name), data in zip(names.items(), cached, strict=True):
+        if data is not None:
+            pages[template] = data.decode("utf-8")
+            continue
+        pages[template] = render_overview([checked.checks[i] for i in groups[template]])
+        storage.atomic_write_bytes(pages[template].encode("utf-8"), cache_dir / name)
+    _prune(cache_dir, ".html", set(names.values()))
+    return pages
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from crosscheck.linking import MissingTemplate
 from crosscheck.model import CrossCheck
-from schemas.tables import MISSING_TEMPLATES, PLAN_ALIGNMENT, PLAN_DOMAINS, to_table
+from schemas.tables import MISSING_TEMPLATES, PLAN_ALIGNMENT, PLAN_DOMAINS, conform
 
 
 def alignment_rows(check: CrossCheck) -> list[dict[str, Any]]:
@@ -93,7 +93,19 @@ def crosscheck_tables(
             }
         )
     return {
-        "plan_alignment": to_table(PLAN_ALIGNMENT, [row for c in checks for row in alignment_rows(c)]),
-        "plan_domains": to_table(PLAN_DOMAINS, [row for c in checks for row in domain_rows(c)]),
-        "missing_templates": to_table(MISSING_TEMPLATES, missing_rows),
+        "plan_alignment": _table(PLAN_ALIGNMENT, [row for c in checks for row in alignment_rows(c)]),
+        "plan_domains": _table(PLAN_DOMAINS, [row for c in checks for row in domain_rows(c)]),
+        "missing_templates": _table(MISSING_TEMPLATES, missing_rows),
     }
+
+
+def _table(schema: pa.Schema, rows: list[dict[str, Any]]) -> pa.Table:
+    """Rows built above as a table of ``schema``. Every row has the schema's columns by
+    construction, so they are not checked value by value in Python (``schemas.tables.to_table``:
+    most of the time of building these tables, tens of thousands of rows); Arrow refuses a value
+    of the wrong type and ``conform`` a null in a non-nullable column."""
+    return conform(pa.Table.from_pylist(rows, schema=schema), schema, what=_name(schema))
+
+
+def _name(schema: pa.Schema) -> str:
+    return (schema.metadata or {}).get(b"name", b"table").decode()

@@ -18,25 +18,35 @@ settings, day and engine are those of the last run reports that run's results an
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pyarrow as pa
 from dagster import AssetExecutionContext, ConfigurableResource, MaterializeResult, MetadataValue, asset
 
 from crosscheck.align import load_options
-from crosscheck.from_tables import corpus_from_rows
-from crosscheck.linking import load_links
+from crosscheck.from_tables import COLUMNS, corpus_from_columns
+from crosscheck.linking import MissingTemplate, load_links
 from crosscheck.model import CrossCheck
 from crosscheck.report import overview_file_name, render_overview, render_plan_report, report_file_name
 from pipelines import storage
 from pipelines.assets.warehouse import TABLE_ASSETS
-from pipelines.crosscheck_cache import CACHE_DIR, checked_pairs, engine_version, linked_pairs
+from pipelines.crosscheck_cache import (
+    CACHE_DIR,
+    OVERVIEW_CACHE_DIR,
+    checked_pairs,
+    collector_paused,
+    engine_version,
+    linked_pairs,
+    overview_pages,
+    template_groups,
+)
 from pipelines.metadata import table_metadata
 from pipelines.resources import Warehouse
 from schemas.crosscheck_rows import crosscheck_tables
-from schemas.tables import DERIVED_TABLES
+from schemas.tables import DERIVED_TABLES, conform, schema_for
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -46,24 +56,28 @@ REPORTS_DIR = "reports"
 
 
 def write_reports(
-    checks: list[CrossCheck], folder: storage.Location, pages: Sequence[str | None] | None = None
+    checks: list[CrossCheck],
+    folder: storage.Location,
+    pages: Sequence[str | None] | None = None,
+    overviews: Mapping[str, str] | None = None,
 ) -> dict[str, storage.Location]:
     """One report per plan (keyed by the plan's doc_id) and one overview per template
     (keyed ``overview <template number or title>``), written atomically into ``folder`` (a local
     directory or a prefix on object storage). ``pages``: each check's report page when already
-    rendered (None: render it here); a report file that already holds exactly that page is not
-    rewritten."""
+    rendered (None: render it here); ``overviews``: each template's overview page by template
+    doc_id (those not given are rendered here). A report file that already holds exactly its
+    page is not rewritten."""
     written: dict[str, storage.Location] = {}
-    by_template: dict[str, list[CrossCheck]] = {}
     for i, check in enumerate(checks):
         page = pages[i] if pages is not None else None
         html = page if page is not None else render_plan_report(check)
         written[check.plan.doc_id] = _write_if_changed(html, folder / report_file_name(check))
-        by_template.setdefault(check.template.doc_id, []).append(check)
-    for group in by_template.values():
+    for template_id, positions in template_groups(checks).items():
+        group = [checks[i] for i in positions]
         template = group[0].template
         name = f"overview {template.doc_number or template.title or template.doc_id}"
-        written[name] = _write_if_changed(render_overview(group), folder / overview_file_name(template))
+        html = (overviews or {}).get(template_id) or render_overview(group)
+        written[name] = _write_if_changed(html, folder / overview_file_name(template))
     return written
 
 
@@ -86,8 +100,22 @@ class CrossCheckSettings(ConfigurableResource):
         return dt.date.fromisoformat(self.as_of) if self.as_of else dt.datetime.now(TIMEZONE).date()
 
 
+def _input_columns(warehouse_dir: storage.Location, table: str) -> dict[str, list[Any]]:
+    """The columns of an input table that the cross-check reads (``crosscheck.from_tables.COLUMNS``),
+    checked against the table's declared schema: the other columns are neither read nor converted."""
+    path = storage.table_path(warehouse_dir, table)
+    columns = COLUMNS[table]
+    declared = schema_for(table)
+    data = conform(
+        storage.parquet_dataset(path).to_table(columns=list(columns)),
+        pa.schema([declared.field(c) for c in columns], metadata=declared.metadata),
+        what=str(path),
+    )
+    return data.to_pydict()
+
+
 @asset(
-    deps=[TABLE_ASSETS[name] for name in ("documents", "citations", "tasks", "domains")],
+    deps=[TABLE_ASSETS[name] for name in COLUMNS],
     group_name="crosscheck",
     kinds={"python", "parquet"},
     description="Each plan aligned with the template it implements (plan_alignment, plan_domains, "
@@ -111,25 +139,22 @@ def plan_alignment(
                 "recomputed": False,
             }
         )
-    corpus = corpus_from_rows(
-        *(warehouse.read_table(n).to_pylist() for n in ("documents", "citations", "tasks", "domains"))
-    )
-    pairs, missing = linked_pairs(corpus, load_links(config))
-    checks, pages, computed = checked_pairs(pairs, load_options(config), day, warehouse.path / CACHE_DIR)
-    tables = crosscheck_tables(checks, missing)
-    paths = {name: warehouse.write_table(name, tables[name]) for name in DERIVED_TABLES}
-    reports = write_reports(checks, warehouse.path / REPORTS_DIR, pages)
-    per_plan = "\n".join(
-        f"| [{c.plan.title or c.plan.path}]({storage.uri(reports[c.plan.doc_id])}) | "
-        f"{c.template.doc_number or c.template.title} | "
-        + " | ".join(str(c.summary()[k]) for k in ("verbatim", "modified", "partial", "missing", "added"))
-        + " |"
-        for c in checks
-    )
-    for m in missing:
-        context.log.warning(
-            f"{m.plan.path}: implements {m.doc_number or m.title}, which is not in the corpus"
+    with collector_paused():
+        corpus = corpus_from_columns(*(_input_columns(warehouse.path, name) for name in COLUMNS))
+        pairs, missing = linked_pairs(corpus, load_links(config))
+        checked = checked_pairs(pairs, load_options(config), day, warehouse.path / CACHE_DIR)
+        checks = checked.checks
+        tables = crosscheck_tables(checks, missing)
+        paths = {name: warehouse.write_table(name, tables[name]) for name in DERIVED_TABLES}
+        reports = write_reports(
+            checks,
+            warehouse.path / REPORTS_DIR,
+            checked.pages,
+            overview_pages(checked, warehouse.path / OVERVIEW_CACHE_DIR),
         )
+        per_plan = "\n".join(_plan_row(c, storage.uri(reports[c.plan.doc_id])) for c in checks)
+        if missing:
+            context.log.warning(missing_templates_line(missing))
     summary = {
         "plans_checked": len(checks),
         "missing_templates": len(missing),
@@ -144,11 +169,33 @@ def plan_alignment(
         metadata={
             **table_metadata(tables["plan_alignment"], paths["plan_alignment"]),
             **_metadata_values(summary),
-            "pairs_computed": computed,
-            "pairs_from_cache": len(checks) - computed,
+            "pairs_computed": checked.computed,
+            "pairs_from_cache": len(checks) - checked.computed,
             "recomputed": True,
         }
     )
+
+
+def _plan_row(check: CrossCheck, report: str) -> str:
+    """A plan's row of the ``plans`` table in the asset metadata."""
+    summary = check.summary()
+    counts = " | ".join(str(summary[k]) for k in ("verbatim", "modified", "partial", "missing", "added"))
+    template = check.template.doc_number or check.template.title
+    return f"| [{check.plan.title or check.plan.path}]({report}) | {template} | {counts} |"
+
+
+#: How many of the missing templates the run's warning names (all are in ``missing_templates``).
+MISSING_EXAMPLES = 3
+
+
+def missing_templates_line(missing: Sequence[MissingTemplate]) -> str:
+    """One warning for all the templates plans cite that are not in the corpus: their count and a
+    few examples (a log line per template would be hundreds of events in a large corpus)."""
+    examples = "; ".join(
+        f"{m.plan.path}: implements {m.doc_number or m.title}" for m in missing[:MISSING_EXAMPLES]
+    )
+    more = f"; and {len(missing) - MISSING_EXAMPLES} more" if len(missing) > MISSING_EXAMPLES else ""
+    return f"{len(missing)} cited template(s) not in the corpus (table missing_templates): {examples}{more}"
 
 
 # --- a rerun on unchanged inputs ----------------------------------------------------------------
@@ -157,8 +204,6 @@ def plan_alignment(
 # records a signature of those with the summary it reported; the next run with the same signature,
 # whose output tables and report files are still those it wrote, reports the same and does
 # nothing else (no table read, no linking, no pair loaded from the cache).
-
-_INPUT_TABLES = ("documents", "citations", "tasks", "domains")
 
 
 def _run_record_path(warehouse_dir: storage.Location) -> storage.Location:
@@ -171,7 +216,7 @@ def _inputs_signature(warehouse_dir: storage.Location, config: Path, day: dt.dat
         parts.append(hashlib.sha256(config.read_bytes()).hexdigest())
     except OSError:
         parts.append("no config")
-    parts += [f"{n}={storage.file_token(storage.table_path(warehouse_dir, n))}" for n in _INPUT_TABLES]
+    parts += [f"{n}={storage.file_token(storage.table_path(warehouse_dir, n))}" for n in COLUMNS]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -255,11 +255,7 @@ def stale_keys(keys: list[str], files: dict[str, str], raw_dir: Path, warehouse_
     from pipelines import storage
 
     states = storage.read_states(warehouse_dir, [key for key in keys if key in files])
-    return [
-        key
-        for key in keys
-        if key not in files or not unchanged(states[key], raw_dir / files[key])
-    ]
+    return [key for key in keys if key not in files or not unchanged(states[key], raw_dir / files[key])]
 
 
 #: Up to this many partitions in a run, each partition's materialization carries its own metadata

@@ -5,7 +5,7 @@ import pytest
 from crosscheck.align import AlignOptions, align, is_verbatim, load_options
 from crosscheck.check import cross_check
 from crosscheck.model import Item
-from crosscheck.similarity import Weights, bigrams, canonical, coverage
+from crosscheck.similarity import GramIndex, Weights, bigrams, canonical, coverage
 from tests.seeds import parsed
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
@@ -110,3 +110,33 @@ def test_wanyuan_merges_and_additions(fmt):
     added = sorted(n for n, t in by_task.items() if t.status == "added")
     assert added == ["3.7", "4.5", "4.6"]  # 进学校进企业…, 监督评议, 联席会议
     assert "进学校" in by_task["3.7"].task.text and "监督评议" in by_task["4.5"].task.text
+
+
+# ---- indexed scoring gives exactly the pairwise values -----------------------------------------
+
+
+def test_gram_index_coverages_equal_pairwise_coverage_exactly():
+    reqs = [
+        "探索建立群众参与基层政府有关会议制度。",
+        "编发政务地图，便于群众查询政务服务场所。",
+        "公开公开公开政务服务好差评情况。",  # repeated bigrams: counts matter
+        "。",  # no bigram at all
+    ]
+    tasks = [
+        "探索建立群众参与基层政府有关会议制度。对涉及群众切身利益的重点项目，提升群众参与度。",
+        "编发政务地图，方便群众查询政务服务场所及其可办事项。公开政务服务好差评情况。",
+        "持续开展政务公开进学校、进企业、进农村、进社区活动。",
+        "",
+    ]
+    grams = [bigrams(t) for t in tasks]
+    weight = Weights([*reqs, *tasks])
+    index = GramIndex(grams)
+    for req in reqs:
+        assert index.coverages(bigrams(req), weight) == [coverage(bigrams(req), g, weight) for g in grams]
+
+
+def test_weights_of_grams_are_the_weights_of_the_texts():
+    texts = ["探索建立群众参与基层政府有关会议制度。", "编发政务地图，便于群众查询。", "政务地图"]
+    by_text, by_grams = Weights(texts), Weights.of_grams([bigrams(t) for t in texts])
+    for gram in {g for t in texts for g in bigrams(t)} | {"未见"}:
+        assert by_text(gram) == by_grams(gram)

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import gc
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from dagster import DagsterInstance, materialize
 
-from pipelines.assets.crosscheck import CrossCheckSettings, plan_alignment
+from crosscheck.align import AlignOptions
+from crosscheck.linking import MissingTemplate, Notice
+from crosscheck.model import Item, NoticeRef
+from pipelines.assets.crosscheck import CrossCheckSettings, missing_templates_line, plan_alignment
 from pipelines.assets.ingest import parsed_documents
 from pipelines.assets.warehouse import TABLE_ASSETS
+from pipelines.crosscheck_cache import (
+    CheckedPairs,
+    Pair,
+    Side,
+    _use_pool,
+    check_and_render,
+    checked_pairs,
+    collector_paused,
+    dump_entry,
+    load_entry,
+    overview_pages,
+    template_groups,
+)
 from pipelines.partitions import sync_document_partitions
 from pipelines.resources import RawStore, Warehouse
 from pipelines.storage import table_path
@@ -89,3 +108,87 @@ def test_reports_written_for_every_plan_and_template(warehouse: Path) -> None:
     for name in reports:
         if name.startswith("report_"):
             assert f'href="{name}"' in overview  # the overview links each plan's report
+
+
+# --- the pair cache and its helpers (pipelines.crosscheck_cache), on small hand-made pairs --------
+
+
+def _side(doc_id: str, *texts: str) -> Side:
+    ref = NoticeRef(doc_id, f"{doc_id} 方案", None, None, None, f"{doc_id}.docx")
+    return Side(ref, tuple(Item(f"{doc_id}-{i}", str(i + 1), t) for i, t in enumerate(texts)), ())
+
+
+TEMPLATE = _side("t", "探索建立群众参与基层政府有关会议制度。", "编发政务地图，便于群众查询政务服务场所。")
+PLANS = [
+    _side("p1", "探索建立群众参与基层政府有关会议制度。", "编发政务地图。"),
+    _side("p2", "编发政务地图，方便群众查询政务服务场所。", "开展政务公开进社区活动。"),
+]
+DAY = dt.date(2022, 1, 1)
+
+
+def _checked(cache: Path, plans: list[Side] = PLANS) -> CheckedPairs:
+    pairs = [Pair(plan, TEMPLATE, "doc_number") for plan in plans]
+    return checked_pairs(pairs, AlignOptions(), DAY, cache, workers=1)
+
+
+def test_cache_entry_refers_to_the_pairs_own_items() -> None:
+    pair = Pair(PLANS[0], TEMPLATE, "doc_number")
+    result = check_and_render((pair, AlignOptions(), DAY))
+    loaded = load_entry(pair, dump_entry(pair, result))
+    assert loaded == result
+    assert loaded[0].alignment.requirements[0].requirement is TEMPLATE.items[0]  # not a copy
+    assert loaded[0].plan is PLANS[0].ref
+
+
+def test_pairs_come_from_the_cache_on_a_rerun(tmp_path: Path) -> None:
+    first = _checked(tmp_path)
+    again = _checked(tmp_path)
+    assert (first.computed, again.computed) == (2, 0)
+    assert again.checks == first.checks and again.pages == first.pages and again.keys == first.keys
+
+
+def test_overview_kept_only_while_its_group_is_unchanged(tmp_path: Path) -> None:
+    checked = _checked(tmp_path)
+    (page,) = overview_pages(checked, tmp_path).values()
+    (cached,) = tmp_path.glob("*.html")
+    cached.write_text("kept", encoding="utf-8")  # a page from the cache is used as it is
+    assert list(overview_pages(checked, tmp_path).values()) == ["kept"]
+    changed = _checked(tmp_path, [PLANS[0], _side("p2", "开展政务公开进社区活动。")])  # p2 edited
+    (rendered,) = overview_pages(changed, tmp_path).values()
+    assert rendered != "kept" and rendered != page and "开展政务公开进社区活动" not in page
+    assert not cached.exists()  # the page of a group that is gone is removed
+
+
+def test_template_groups_keep_the_order_of_the_checks(tmp_path: Path) -> None:
+    checks = _checked(tmp_path).checks
+    other = replace(checks[0], template=replace(checks[0].template, doc_id="t2"))
+    assert template_groups([checks[0], other, checks[1]]) == {"t": [0, 2], "t2": [1]}
+
+
+def test_pool_only_when_it_pays_for_its_start_up() -> None:
+    assert not _use_pool(10_000, workers=1)
+    assert not _use_pool(50, workers=2)  # a nightly rerun's few changed pairs: in this process
+    assert _use_pool(2_000, workers=2)
+
+
+def test_collector_paused_restores_the_collector() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # left off when it was off
+    finally:
+        gc.enable()
+
+
+def test_one_warning_line_for_all_missing_templates() -> None:
+    plan = Notice("p", None, "p.docx", "docx", None, "方案", True, ())
+    missing = [MissingTemplate(plan, f"川办函〔2021〕{n}号", None) for n in range(1, 6)]
+    line = missing_templates_line(missing)
+    assert "\n" not in line and line.startswith("5 cited template(s) not in the corpus")
+    assert "川办函〔2021〕3号" in line and "川办函〔2021〕4号" not in line and "and 2 more" in line
+    assert "and" not in missing_templates_line(missing[:1]).split(":", 1)[1]
