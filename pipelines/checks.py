@@ -5,9 +5,14 @@ from collections import Counter
 import pyarrow.compute as pc
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
 
-from pipelines.assets.warehouse import citations, documents, quarantine, tasks
+from pipelines.assets.warehouse import TABLE_SPECS
 from pipelines.metadata import markdown_preview
 from pipelines.resources import Warehouse
+
+#: The tables the checks are on.
+documents, citations, quarantine, tasks = (
+    TABLE_SPECS[n].key for n in ("documents", "citations", "quarantine", "tasks")
+)
 
 #: Quarantine kinds that mean a bug in gongwen rather than a bad input file.
 BUG_KINDS = frozenset({"internal_error", "schema_error"})

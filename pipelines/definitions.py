@@ -5,7 +5,7 @@ from dagster import Definitions, in_process_executor
 from pipelines.assets.crosscheck import CrossCheckSettings, plan_alignment
 from pipelines.assets.ingest import parsed_documents
 from pipelines.assets.scrape import ScrapeSources, scraped_files
-from pipelines.assets.warehouse import TABLE_ASSETS
+from pipelines.assets.warehouse import warehouse_tables
 from pipelines.checks import CHECKS
 from pipelines.distributed import ingest_dask_job
 from pipelines.jobs import ingest_job, register_documents_job
@@ -14,7 +14,7 @@ from pipelines.schedules import SCHEDULES, scrape_job
 from pipelines.sensors import SENSORS
 
 defs = Definitions(
-    assets=[parsed_documents, *TABLE_ASSETS.values(), plan_alignment, scraped_files],
+    assets=[parsed_documents, warehouse_tables, plan_alignment, scraped_files],
     asset_checks=CHECKS,
     jobs=[ingest_job, ingest_dask_job, register_documents_job, scrape_job],
     schedules=SCHEDULES,

@@ -32,7 +32,7 @@ from crosscheck.linking import MissingTemplate, load_links
 from crosscheck.model import CrossCheck
 from crosscheck.report import overview_file_name, render_overview, render_plan_report, report_file_name
 from pipelines import storage
-from pipelines.assets.warehouse import TABLE_ASSETS
+from pipelines.assets.warehouse import TABLE_SPECS
 from pipelines.crosscheck_cache import (
     CACHE_DIR,
     OVERVIEW_CACHE_DIR,
@@ -115,7 +115,7 @@ def _input_columns(warehouse_dir: storage.Location, table: str) -> dict[str, lis
 
 
 @asset(
-    deps=[TABLE_ASSETS[name] for name in COLUMNS],
+    deps=[TABLE_SPECS[name].key for name in COLUMNS],
     group_name="crosscheck",
     kinds={"python", "parquet"},
     description="Each plan aligned with the template it implements (plan_alignment, plan_domains, "

@@ -110,8 +110,13 @@ def test_line_broken_before_a_long_word_joins(notice: Document) -> None:
 
 def test_heading_numbers_start_paragraphs(notice: Document) -> None:
     texts = _texts(notice)
-    for heading in ("一、总体要求", "二、主要任务", "1．推行重大行政决策预公开。",
-                    "（1）探索建立群众参与基层政府有关会议制度。", "①确定政务协商事项。"):
+    for heading in (
+        "一、总体要求",
+        "二、主要任务",
+        "1．推行重大行政决策预公开。",
+        "（1）探索建立群众参与基层政府有关会议制度。",
+        "①确定政务协商事项。",
+    ):
         assert heading in texts
 
 
@@ -199,9 +204,20 @@ def test_furniture_kept_when_stripping_is_off() -> None:
 
 @pytest.mark.parametrize(
     ("line", "is_number"),
-    [("— 3 —", True), ("—3—", True), ("- 3 -", True), ("-3-", True), ("第3页", True),
-     ("第 3 页 共 12 页", True), ("3/12", True), ("3", True), ("— 3", False), ("3号", False),
-     ("2021年", False), ("第三页", False)],
+    [
+        ("— 3 —", True),
+        ("—3—", True),
+        ("- 3 -", True),
+        ("-3-", True),
+        ("第3页", True),
+        ("第 3 页 共 12 页", True),
+        ("3/12", True),
+        ("3", True),
+        ("— 3", False),
+        ("3号", False),
+        ("2021年", False),
+        ("第三页", False),
+    ],
 )
 def test_page_number_patterns(line: str, is_number: bool) -> None:
     squashed = re.sub(r"\s+", "", line)
@@ -332,8 +348,19 @@ def test_tables_off_leaves_text() -> None:
 
 def _line(text: str, size: float = 12.0, x0: float = 4.0) -> TextLine:
     xs = tuple(x0 + i * size for i in range(len(text)))
-    return TextLine(page=1, text=text, xs=xs, x0=x0, x1=x0 + len(text) * size, top=0.0, bottom=size,
-                    size=size, fontname="F", color=None, bold=False)
+    return TextLine(
+        page=1,
+        text=text,
+        xs=xs,
+        x0=x0,
+        x1=x0 + len(text) * size,
+        top=0.0,
+        bottom=size,
+        size=size,
+        fontname="F",
+        color=None,
+        bold=False,
+    )
 
 
 def test_cell_text_keeps_deliberate_breaks() -> None:
@@ -434,8 +461,15 @@ def test_cut_files_never_leak_library_errors(tmp_path: Path, cut: float) -> None
 
 @pytest.mark.parametrize(
     ("left", "right", "joined"),
-    [("组成", "部分", "组成部分"), ("2021", "年", "2021年"), ("第", "57", "第57"),
-     ("PDF", "file", "PDF file"), ("e-", "mail", "e-mail"), ("57", "号", "57号"), ("", "x", "x")],
+    [
+        ("组成", "部分", "组成部分"),
+        ("2021", "年", "2021年"),
+        ("第", "57", "第57"),
+        ("PDF", "file", "PDF file"),
+        ("e-", "mail", "e-mail"),
+        ("57", "号", "57号"),
+        ("", "x", "x"),
+    ],
 )
 def test_join_cjk(left: str, right: str, joined: str) -> None:
     assert join_cjk(left, right) == joined
@@ -443,9 +477,20 @@ def test_join_cjk(left: str, right: str, joined: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "numbered"),
-    [("一、总体要求", True), ("（一）指导思想", True), ("(二)基本原则", True), ("1.推行", True),
-     ("1．推行", True), ("12、推行", True), ("（1）探索", True), ("①确定", True), ("3.5亿元", False),
-     ("2021年", False), ("(街道)通过", False), ("一步增强", False)],
+    [
+        ("一、总体要求", True),
+        ("（一）指导思想", True),
+        ("(二)基本原则", True),
+        ("1.推行", True),
+        ("1．推行", True),
+        ("12、推行", True),
+        ("（1）探索", True),
+        ("①确定", True),
+        ("3.5亿元", False),
+        ("2021年", False),
+        ("(街道)通过", False),
+        ("一步增强", False),
+    ],
 )
 def test_heading_numbers(text: str, numbered: bool) -> None:
     assert starts_numbered(text) is numbered

@@ -24,14 +24,14 @@ from dagster import (
 
 from pipelines import storage
 from pipelines.assets.ingest import ingest_file, parsed_documents
-from pipelines.assets.warehouse import TABLE_ASSETS
+from pipelines.assets.warehouse import warehouse_tables
 from pipelines.checks import CHECKS
 from pipelines.partitions import partition_key_for, sync_document_partitions
 from pipelines.resources import RawStore, Warehouse
 from schemas import TABLES
 from tests.pipelines.corpus import BAD_FILES, make_corpus, sample_files
 
-ASSETS = [parsed_documents, *TABLE_ASSETS.values(), *CHECKS]
+ASSETS = [parsed_documents, warehouse_tables, *CHECKS]
 
 
 @dataclass
@@ -252,7 +252,7 @@ def test_ingest_file_quarantines_parser_bugs(monkeypatch: pytest.MonkeyPatch, tm
 def test_tables_build_empty_without_documents(tmp_path: Path) -> None:
     with DagsterInstance.ephemeral() as instance:
         result = materialize(
-            [*TABLE_ASSETS.values(), *CHECKS],
+            [warehouse_tables, *CHECKS],
             instance=instance,
             resources={"warehouse": Warehouse(root=str(tmp_path))},
         )

@@ -16,7 +16,7 @@ from crosscheck.linking import MissingTemplate, Notice
 from crosscheck.model import Item, NoticeRef
 from pipelines.assets.crosscheck import CrossCheckSettings, missing_templates_line, plan_alignment
 from pipelines.assets.ingest import parsed_documents
-from pipelines.assets.warehouse import TABLE_ASSETS
+from pipelines.assets.warehouse import warehouse_tables
 from pipelines.crosscheck_cache import (
     CheckedPairs,
     Pair,
@@ -50,7 +50,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with DagsterInstance.ephemeral() as instance:
         keys = sync_document_partitions(instance, raw, root / "warehouse").keys
         result = materialize(
-            [parsed_documents, *TABLE_ASSETS.values(), plan_alignment],
+            [parsed_documents, warehouse_tables, plan_alignment],
             instance=instance,
             resources={
                 "raw_store": RawStore(root=str(raw)),

@@ -451,14 +451,14 @@ def test_every_step_ran_in_a_worker_process(distributed: Distributed) -> None:
     parse_pids = {e.pid for r in distributed.parse_runs for e in steps[r.run_id]}
     assert parse_pids == workers
     table_steps = {e.step_key for e in steps[distributed.table_run.run_id]}
-    assert {"documents", "tasks", "plan_alignment"} <= table_steps
+    assert {"warehouse_tables", "plan_alignment"} <= table_steps
 
 
 def test_step_tasks_went_through_the_scheduler(distributed: Distributed) -> None:
     """Task keys are ``<job>.<step>.<run id>``: run-scoped, so the two parse runs stayed two tasks."""
     for result in distributed.parse_runs:
         assert f"{JOB_NAME}.parsed_documents.{result.run_id}" in distributed.scheduler_keys
-    for step in ("documents", "tasks", "plan_alignment"):
+    for step in ("warehouse_tables", "plan_alignment"):
         assert f"{JOB_NAME}.{step}.{distributed.table_run.run_id}" in distributed.scheduler_keys
 
 
@@ -503,7 +503,7 @@ def test_steps_after_a_failed_parse_do_not_run(distributed: Distributed) -> None
     started = {e.step_key for e in events if e.dagster_event and e.dagster_event.is_step_start}
     failures = {e.step_key for e in events if e.dagster_event and e.dagster_event.is_step_failure}
     assert started == failures == {"parsed_documents"}
-    assert any("Not executing" in e.user_message for e in events if e.step_key == "documents")
+    assert any("Not executing" in e.user_message for e in events if e.step_key == "warehouse_tables")
     tables = {p.name: p.stat().st_mtime_ns for p in distributed.warehouse.glob("*.parquet")}
     assert tables == distributed.tables_before_failed
 

@@ -25,7 +25,7 @@ from pipelines import storage
 from pipelines.assets import ingest
 from pipelines.assets.crosscheck import CrossCheckSettings, plan_alignment
 from pipelines.assets.ingest import parsed_documents
-from pipelines.assets.warehouse import TABLE_ASSETS
+from pipelines.assets.warehouse import warehouse_tables
 from pipelines.partitions import sync_document_partitions
 from pipelines.resources import RawStore, Warehouse
 from tests.pipelines.corpus import SAMPLE_DIR
@@ -35,7 +35,7 @@ TEMPLATE, LUXIAN, WANYUAN = (
     "001_3066dfd361fc75f9.docx",
     "003_b54ff24471a88dd0.docx",
 )
-ASSETS = [parsed_documents, *TABLE_ASSETS.values(), plan_alignment]
+ASSETS = [parsed_documents, warehouse_tables, plan_alignment]
 
 
 @dataclass

@@ -27,14 +27,14 @@ from dagster import (
 from pipelines import storage
 from pipelines.assets.ingest import parsed_documents
 from pipelines.assets.scrape import REACHABLE_CHECK, ScrapeSources, scraped_files
-from pipelines.assets.warehouse import TABLE_ASSETS
+from pipelines.assets.warehouse import TABLE_SPECS, warehouse_tables
 from pipelines.definitions import defs
 from pipelines.resources import RawStore, Warehouse
 from pipelines.schedules import nightly_scrape
 from pipelines.sensors import RANGE_END, RANGE_START, parse_after_scrape, ranges_of, raw_files_sensor
 from tests.scraper.fakesite import FakeSite
 
-PARSE_ASSETS = [parsed_documents, *TABLE_ASSETS.values()]
+PARSE_ASSETS = [parsed_documents, warehouse_tables]
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def after_scrape(instance: DagsterInstance, run_id: str) -> list[RunRequest] | S
 
 
 def table_rows(tmp_path: Path) -> dict[str, int]:
-    return {name: pq.read_table(storage.table_path(tmp_path / "wh", name)).num_rows for name in TABLE_ASSETS}
+    return {name: pq.read_table(storage.table_path(tmp_path / "wh", name)).num_rows for name in TABLE_SPECS}
 
 
 def test_scrape_register_parse_and_a_second_pass_that_adds_nothing(site: FakeSite, tmp_path: Path) -> None:
@@ -116,7 +116,7 @@ def test_scrape_register_parse_and_a_second_pass_that_adds_nothing(site: FakeSit
         assert meta["parse_partition_keys"].value == [] and meta["partitions_added"].value == 0
         assert instance.get_dynamic_partitions("documents") == keys
         assert isinstance(after_scrape(instance, second.run_id), SkipReason)
-        rebuilt = materialize(list(TABLE_ASSETS.values()), instance=instance, resources=res)
+        rebuilt = materialize([warehouse_tables], instance=instance, resources=res)
         assert rebuilt.success and table_rows(tmp_path) == rows  # no new rows
 
 

@@ -67,7 +67,6 @@ def test_first_build_reads_every_fragment_and_drops_duplicates(warehouse: Path) 
     assert some.equals(built.table.select(["seq", "task_id"]))
 
 
-
 def test_nothing_changed_reads_nothing(warehouse: Path) -> None:
     keys = list("abcde")
     storage.build_table(warehouse, "tasks", keys)

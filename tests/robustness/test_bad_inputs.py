@@ -23,7 +23,7 @@ from parsers.errors import ParseError
 from parsers.guard import parse_guarded
 from pipelines import storage
 from pipelines.assets.ingest import parsed_documents
-from pipelines.assets.warehouse import TABLE_ASSETS
+from pipelines.assets.warehouse import warehouse_tables
 from pipelines.checks import CHECKS
 from pipelines.partitions import sync_document_partitions
 from pipelines.resources import RawStore, Warehouse
@@ -112,7 +112,7 @@ def test_parse_guarded_kind(item: BadFile) -> None:
 
 # --- a Dagster run: good files next to the whole corpus -----------------------------------------
 
-ASSETS = [parsed_documents, *TABLE_ASSETS.values(), *CHECKS]
+ASSETS = [parsed_documents, warehouse_tables, *CHECKS]
 
 
 @dataclass
