@@ -9,16 +9,12 @@ parses them. No Dagster import here: a scrape starts in well under a second.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import IO
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SOURCES_ENV = "GONGWEN_SOURCES"
-RAW_DIR_ENV = "GONGWEN_RAW_DIR"
-WAREHOUSE_DIR_ENV = "GONGWEN_WAREHOUSE_DIR"
-_PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _QUIET = frozenset({"unchanged", "known"})  # shown with --verbose only
 
 
@@ -35,10 +31,9 @@ def _display(path: Path) -> str:
 
 def resolve(arg: Path | None, env_var: str, default: str) -> Path:
     """A command-line path (relative to the working directory), else ``$env_var``, else the project's."""
-    if arg is not None:
-        return arg.expanduser().resolve()
-    chosen = Path(os.environ.get(env_var) or default).expanduser()
-    return chosen if chosen.is_absolute() else (_PROJECT_ROOT / chosen).resolve()
+    from pipelines.paths import from_cwd, resolve_dir
+
+    return resolve_dir(from_cwd(arg), env_var, default)
 
 
 def _plural(n: int, word: str) -> str:
@@ -55,6 +50,7 @@ def scrape(
     stream: IO[str] | None = None,
 ) -> int:
     """Run one scrape pass; returns the exit code."""
+    from pipelines.paths import RAW_DIR_ENV, WAREHOUSE_DIR_ENV
     from scraper import ConfigError, crawl, load_sources
     from scraper.crawl import CrawlEvent
     from scraper.export import write_fetches

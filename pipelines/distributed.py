@@ -58,10 +58,12 @@ from dagster._core.errors import DagsterInvalidConfigError
 from dagster._core.execution.job_execution_result import JobExecutionResult
 from dagster._core.executor.base import Executor
 
-from pipelines.assets.ingest import parsed_documents, stale_keys
+from pipelines.assets.ingest import parsed_documents
 from pipelines.jobs import INGEST_SELECTION
-from pipelines.partitions import discover_raw_files, sync_document_partitions
-from pipelines.resources import PROJECT_ROOT, RAW_DIR_ENV, resolve_dir, resolve_warehouse
+from pipelines.partitions import sync_document_partitions
+from pipelines.paths import PROJECT_ROOT, RAW_DIR_ENV, resolve_dir, resolve_warehouse
+from pipelines.raw_files import discover_raw_files
+from pipelines.reading import stale_keys
 from pipelines.storage import Location
 
 #: Where the Dask scheduler listens (``tcp://host:port``), when the run config does not say.

@@ -2,7 +2,7 @@
 
 Both resources take their directory from, in order: the resource config (``root``, settable in
 the launchpad or in code), the environment variable (``GONGWEN_RAW_DIR`` /
-``GONGWEN_WAREHOUSE_DIR``, read through ``EnvVar`` when the run starts, never at import), and
+``GONGWEN_WAREHOUSE_DIR``, read when the run starts, never at import; ``pipelines.paths``), and
 finally ``raw/`` / ``warehouse/`` under the project root. Relative paths are taken from the
 project root, so a run started from any working directory finds the same files. The warehouse may
 also be an fsspec URL (``s3://bucket/prefix``): see ``pipelines.storage``.
@@ -13,33 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource
 from pydantic import Field
 
 from parsers.guard import Limits
 from pipelines import storage
-from pipelines.partitions import discover_raw_files
+from pipelines.paths import RAW_DIR_ENV, WAREHOUSE_DIR_ENV, resolve_dir, resolve_warehouse
+from pipelines.raw_files import discover_raw_files
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-RAW_DIR_ENV = "GONGWEN_RAW_DIR"
-WAREHOUSE_DIR_ENV = "GONGWEN_WAREHOUSE_DIR"
 _DEFAULT_LIMITS = Limits()
-
-
-def resolve_dir(root: str | None, env_var: str, default: str) -> Path:
-    """Explicit ``root`` > ``$env_var`` (read now) > ``<project>/<default>``; made absolute."""
-    chosen = root or EnvVar(env_var).get_value() or default
-    path = Path(chosen).expanduser()
-    return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
-
-
-def resolve_warehouse(root: str | None) -> storage.Location:
-    """Like ``resolve_dir`` for the warehouse, which may also be an fsspec URL (``s3://…``): a URL
-    is kept as it is (a ``UPath``), a local directory becomes an absolute ``Path``."""
-    chosen = root or EnvVar(WAREHOUSE_DIR_ENV).get_value() or "warehouse"
-    if storage.is_url(chosen):
-        return storage.location(chosen)
-    return resolve_dir(chosen, WAREHOUSE_DIR_ENV, "warehouse")
 
 
 class RawStore(ConfigurableResource):

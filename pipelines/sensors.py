@@ -29,7 +29,8 @@ from dagster import (
 )
 
 from pipelines.jobs import ingest_job
-from pipelines.partitions import DOCUMENTS_PARTITIONS_NAME, discover_raw_files, documents_partitions
+from pipelines.partitions import DOCUMENTS_PARTITIONS_NAME, documents_partitions
+from pipelines.raw_files import discover_raw_files
 from pipelines.resources import RawStore
 from pipelines.schedules import scrape_job
 

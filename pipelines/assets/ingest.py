@@ -10,7 +10,8 @@ becomes a quarantine fragment; the asset still succeeds and the run goes on.
 Speed (docs/benchmark.md): files are read by a pool of guarded reader processes (one per CPU by
 default, ``raw_store.parse_workers``), each under the same per-file limits, results taken in key
 order; and a file whose bytes and parser code are those its fragments were made from is not read
-again (``parser_version``, the ``_parts/_state/<key>.json`` marker in ``pipelines.storage``).
+again (``parser_version``, the ``_parts/_state/<key>.json`` marker in ``pipelines.storage``). The
+reading itself is ``pipelines.reading`` (no Dagster there).
 
 A run tagged ``gongwen/changed_only=true`` (``CHANGED_ONLY_TAG``; ``gongwen run`` uses it when the
 changed files are scattered) reads only the files of its range that changed and records a
@@ -21,20 +22,13 @@ or 2,000 events. Such a run yields no output for the range, so the steps downstr
 the tables follow in a run of their own.
 """
 
-import atexit
 import datetime as dt
-import hashlib
 import logging
 import os
-import queue
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from functools import cache, partial
-from pathlib import Path
+from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from dagster import (
@@ -46,13 +40,10 @@ from dagster import (
     asset,
 )
 
-from parsers.errors import ParseError
-from parsers.guard import Guard, Limits, ReaderError
-from pipelines import reader_task
 from pipelines.partitions import documents_partitions
+from pipelines.reading import ReaderPool, ReadJob, parser_version, read_file, reader_pool, unchanged
 from pipelines.resources import RawStore, Warehouse
-from pipelines.storage import Location, check_writable, write_fragments
-from schemas.rows import quarantine_table
+from pipelines.storage import check_writable
 
 #: Run tag: read only the changed files of the run's range and materialize only their partitions.
 CHANGED_ONLY_TAG = "gongwen/changed_only"
@@ -62,200 +53,10 @@ CHANGED_ONLY_TAG = "gongwen/changed_only"
 progress_log = logging.getLogger("gongwen.progress")
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What became of one raw file; its fragments and state marker are already written."""
-
-    status: str  # "parsed" | "quarantined"
-    message: str = ""
-    error_kind: str | None = None
-    counts: dict[str, int] = field(default_factory=dict)
-
-
-def ingest_file(
-    path: Path,
-    rel_path: str,
-    key: str,
-    warehouse_dir: Location,
-    stamp: dict[str, Any] | None,
-    now: dt.datetime | None = None,
-    limits: Limits | None = None,
-    pool: "ReaderPool | None" = None,
-) -> Outcome:
-    """Parse one file into the fragments of partition ``key``, or into a quarantine fragment when
-    it fails. ``stamp`` (``file_stamp``: the file's SHA-256 and status, taken before reading) goes
-    into the state marker; None writes no marker, so the file is read again next time.
-
-    With ``pool`` the work happens in a guarded reader within ``limits`` (size, time, memory):
-    parsing, the conversion to rows and the fragment writes (``pipelines.reader_task``); without,
-    in this process and unguarded (tests, debugging). ``ParseError`` (bad input, over a limit) and
-    any other exception (a parser bug, kind ``internal_error``) quarantine at stage ``parse``; a
-    record that does not fit the schema at stage ``convert`` (kind ``schema_error``). Never raises
-    for a bad file.
-    """
-    recorded_at = now or dt.datetime.now(dt.UTC)
-    state = {**stamp, "parser_version": parser_version()} if stamp else {}
-
-    def quarantined(stage: str, kind: str, message: str) -> Outcome:
-        table = quarantine_table(rel_path, stage, kind, message, recorded_at)
-        marker = {**state, "status": "quarantined", "error_kind": kind, "counts": {"quarantine": 1}}
-        write_fragments(warehouse_dir, key, {"quarantine": table}, state=marker if state else None)
-        return Outcome("quarantined", message, kind, {"quarantine": 1})
-
-    args = (rel_path, str(warehouse_dir), key, state)
-    try:
-        if pool is None:
-            summary = reader_task.parse_into_fragments(str(path), *args)
-        else:
-            summary = pool.call(reader_task.TARGET, path, *args, limits=limits or Limits())
-    except ParseError as err:
-        return quarantined("parse", err.kind, err.message)
-    except ReaderError as err:
-        return quarantined("parse", "internal_error", str(err))
-    except Exception as err:  # a parser bug must not stop the other documents
-        return quarantined("parse", "internal_error", f"{type(err).__name__}: {err}")
-    if summary["status"] == "schema_error":
-        return quarantined("convert", "schema_error", summary["message"])
-    counts: dict[str, int] = summary["counts"]
-    message = ", ".join(f"{n} {name if n != 1 else name[:-1]}" for name, n in counts.items())
-    return Outcome("parsed", message, None, counts)
-
-
-# --- reading many files: a pool of guarded readers ---------------------------------------------
-
-
-class ReaderPool:
-    """``workers`` guarded reader processes (``parsers.guard.Guard``), each enforcing the same
-    per-file limits; a file goes to whichever reader is free. Each reader is one long-lived
-    process (started on its first file, parsers imported once), so thousands of files cost
-    ``workers`` process start-ups, not thousands. A reader loads the NLP dictionaries when it
-    starts (``READER_PRELOAD``), outside any file's time limit."""
-
-    def __init__(self, workers: int, limits: Limits) -> None:
-        self.workers = max(1, workers)
-        self.limits = limits
-        self._guards = [Guard(limits, preload=READER_PRELOAD) for _ in range(self.workers)]
-        self._threads: ThreadPoolExecutor | None = None
-        self._ahead: dict[Hashable, Future[Any]] = {}
-        self._free: queue.SimpleQueue[Guard] = queue.SimpleQueue()
-        for guard in self._guards:
-            self._free.put(guard)
-
-    def start(self) -> None:
-        """Spawn every reader now without waiting for them, so that their start-up (imports, NLP
-        dictionaries: seconds) overlaps with whatever the caller does before the first file.
-        Call it from the thread that runs the readers' work or outlives it (``Guard._spawn``)."""
-        for guard in self._guards:
-            guard.start()
-
-    def call(self, target: str, path: Path, *args: Any, limits: Limits) -> Any:
-        """``Guard.call`` on whichever reader is free."""
-        guard = self._free.get()
-        try:
-            return guard.call(target, path, *args, limits=limits)
-        finally:
-            self._free.put(guard)
-
-    def map(
-        self, fn: Callable[[Any], Any], items: list[Any], tag: Callable[[Any], Hashable] | None = None
-    ) -> Iterator[Any]:
-        """``fn`` over ``items`` on ``workers`` threads (each blocks on one reader), in order. With
-        ``tag``, an item whose work was started by ``read_ahead`` under ``tag(item)`` is not done
-        again: its result is taken from there.
-
-        The threads belong to the pool and live as long as it does: a reader dies with the thread
-        that started it (``Guard._spawn``), so threads made per call would take the readers with
-        them at the end of every run."""
-        ahead = [self._ahead.pop(tag(item), None) if tag else None for item in items]
-        if all(a is None for a in ahead) and (self.workers == 1 or len(items) <= 1):
-            yield from map(fn, items)
-            return
-        futures = [
-            a if a is not None else self._executor().submit(fn, i) for a, i in zip(ahead, items, strict=True)
-        ]
-        try:
-            for future in futures:
-                yield future.result()
-        finally:  # stopped early (an error downstream): do not read the remaining files
-            for future in futures:
-                future.cancel()
-            wait(futures)
-
-    def read_ahead(self, work: list[tuple[Hashable, Callable[[], Any]]]) -> None:
-        """Start ``work`` now, ahead of the run that will ask for it (``map`` with a matching
-        ``tag``): the readers work while Dagster prepares the run (~8 ms per partition)."""
-        for tag, fn in work:
-            self._ahead[tag] = self._executor().submit(fn)
-
-    def has_ahead(self, tag: Hashable) -> bool:
-        """Work under ``tag`` was started by ``read_ahead`` and not taken yet."""
-        return tag in self._ahead
-
-    def _executor(self) -> ThreadPoolExecutor:
-        if self._threads is None:
-            self._threads = ThreadPoolExecutor(self.workers, thread_name_prefix="gongwen-reader")
-        return self._threads
-
-    def reader_pids(self) -> list[int]:
-        """Process ids of the readers running now."""
-        return [pid for guard in self._guards if (pid := guard.pid()) is not None]
-
-    def close(self) -> None:
-        for future in self._ahead.values():
-            future.cancel()
-        self._ahead.clear()
-        if self._threads is not None:
-            self._threads.shutdown(wait=True, cancel_futures=True)
-            self._threads = None
-        for guard in self._guards:
-            guard.close()
-
-    def __enter__(self) -> "ReaderPool":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-#: Called once by every reader process of a run when it starts (``parsers.guard.Guard(preload=…)``).
-READER_PRELOAD = ("parsers.nlp:warm",)
-
-_pools: dict[tuple[int, Limits], ReaderPool] = {}
-_pools_lock = threading.Lock()
-
-
-def reader_pool(workers: int, limits: Limits) -> ReaderPool:
-    """The process-wide pool for (workers, limits): several runs in one process (``gongwen run``
-    launching a few) share the reader processes instead of starting them again each run."""
-    with _pools_lock:
-        pool = _pools.get((workers, limits))
-        if pool is None:
-            if not _pools:
-                atexit.register(close_reader_pools)
-            pool = _pools[(workers, limits)] = ReaderPool(workers, limits)
-        return pool
-
-
 def readers_for(raw_store: RawStore) -> ReaderPool:
     """The pool a run over ``raw_store`` reads with: ``parse_workers`` readers (one per CPU by
     default) under its limits."""
     return reader_pool(raw_store.parse_workers or os.cpu_count() or 1, raw_store.limits())
-
-
-def close_reader_pools() -> None:
-    with _pools_lock:
-        pools = list(_pools.values())
-        _pools.clear()
-    for pool in pools:
-        pool.close()
-
-
-def stale_keys(keys: list[str], files: dict[str, str], raw_dir: Path, warehouse_dir: Location) -> list[str]:
-    """The keys a run must process: files new, changed or gone since their fragments were made."""
-    from pipelines import storage
-
-    states = storage.read_states(warehouse_dir, [key for key in keys if key in files])
-    return [key for key in keys if key not in files or not unchanged(states[key], raw_dir / files[key])]
 
 
 #: Up to this many partitions in a run, each partition's materialization carries its own metadata
@@ -263,113 +64,6 @@ def stale_keys(keys: list[str], files: dict[str, str], raw_dir: Path, warehouse_
 #: a bulk load quadratic (18 s of 2,000 documents' run); beyond it the run's metadata lists the
 #: files that were not parsed, and each document's outcome is in the documents/quarantine tables.
 PER_PARTITION_METADATA_MAX = 200
-
-# --- incremental: what a file's fragments were made from --------------------------------------
-
-#: Quarantine kinds that depend on the limits or the machine, not on the bytes: read again.
-RETRY_KINDS = frozenset({"timeout", "too_large", "internal_error"})
-
-
-@cache
-def parser_version() -> str:
-    """Hash of the code that turns a file into fragment rows: every source and data file of
-    ``parsers/`` and ``schemas/``. Any change there (a rule fixed, a vocabulary extended, a
-    column added) makes every file be read again at the next run; nothing to bump by hand."""
-    digest = hashlib.sha256()
-    for package in ("parsers", "schemas"):
-        root = Path(__file__).resolve().parents[2] / package
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in {".py", ".txt", ".tsv", ".json", ".toml"}:
-                digest.update(path.relative_to(root.parent).as_posix().encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-#: A file whose status changed this close to the moment it was hashed may have been written again
-#: within the file system clock's granularity without its status showing it: such a file is
-#: hashed again at every check (git's "racy" rule).
-RACY_NS = 2_000_000_000
-
-
-def _status(st: os.stat_result) -> list[int]:
-    """The status fields any write or replacement of a file changes: size, inode, change time
-    (unlike the modification time, the change time cannot be set back by ``cp -p`` or rsync)."""
-    return [st.st_size, st.st_ino, st.st_ctime_ns]
-
-
-def file_stamp(path: Path) -> dict[str, Any] | None:
-    """The file's SHA-256, with its status and the time when it was hashed (what the state
-    marker records, so that ``unchanged`` can skip hashing an untouched file); None if unreadable."""
-    try:
-        with path.open("rb") as f:
-            status, hashed_at = _status(os.fstat(f.fileno())), time.time_ns()
-            digest = hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError:
-        return None
-    return {"sha256": digest, "stat": status, "hashed_at_ns": hashed_at}
-
-
-def unchanged(state: dict[str, Any] | None, path: Path) -> bool:
-    """The fragments recorded in ``state`` were made from the bytes now at ``path`` by this parser
-    code, in the fragment format this code reads.
-
-    The bytes are hashed only when the file's status differs from the one recorded with the hash,
-    or changed less than ``RACY_NS`` before it was hashed: an untouched file costs a ``stat``,
-    not a read (2,000 files: 0.3 s of hashing per check)."""
-    from pipelines import storage
-
-    if not (
-        state is not None
-        and storage.is_current_format(state)
-        and state.get("parser_version") == parser_version()
-        and (state.get("status") == "parsed" or state.get("error_kind") not in RETRY_KINDS)
-    ):
-        return False
-    try:
-        st = path.stat()
-    except OSError:
-        return False
-    recorded_at = state.get("hashed_at_ns")
-    if (
-        state.get("stat") == _status(st)
-        and isinstance(recorded_at, int)
-        and st.st_ctime_ns < recorded_at - RACY_NS
-    ):
-        return True
-    stamp = file_stamp(path)
-    return stamp is not None and stamp["sha256"] == state.get("sha256")
-
-
-@dataclass(frozen=True)
-class _ReadJob:
-    """Where a run reads from and writes to, and under which limits: what identifies the work
-    on one file, so a read started ahead (``read_ahead``) is only used by a run that matches."""
-
-    raw_dir: Path
-    warehouse_dir: Location
-    limits: Limits
-
-    def tag(self, item: tuple[str, str]) -> Hashable:
-        return ("read", str(self.raw_dir), str(self.warehouse_dir), self.limits, *item)
-
-
-def read_file(job: _ReadJob, pool: ReaderPool, item: tuple[str, str]) -> tuple[Outcome, float]:
-    """Read one ``(key, relative path)`` on ``pool``; the outcome and the seconds it took."""
-    key, rel = item
-    path = job.raw_dir / rel
-    t0 = time.perf_counter()
-    stamp = file_stamp(path)  # before reading: a file replaced meanwhile is read next time
-    outcome = ingest_file(path, rel, key, job.warehouse_dir, stamp, limits=job.limits, pool=pool)
-    return outcome, time.perf_counter() - t0
-
-
-def read_ahead(raw_store: RawStore, warehouse_dir: Location, items: list[tuple[str, str]]) -> None:
-    """Start reading ``(key, relative path)`` items now on the run's readers; the
-    ``parsed_documents`` step of a run in this process with the same raw directory, warehouse and
-    limits takes the results instead of reading those files again (``gongwen run``)."""
-    pool = readers_for(raw_store)
-    job = _ReadJob(raw_store.path, warehouse_dir, raw_store.limits())
-    pool.read_ahead([(job.tag(item), partial(read_file, job, pool, item)) for item in items])
 
 
 @asset(
@@ -397,7 +91,7 @@ def parsed_documents(
     # 1. which files need reading: new, changed, parser code changed, or retryable failures;
     # and those ``gongwen run`` started reading ahead for this run (their state may be written)
     pool = readers_for(raw_store)
-    job = _ReadJob(raw_store.path, warehouse.path, limits)
+    job = ReadJob(raw_store.path, warehouse.path, limits)
     todo: list[tuple[str, str]] = []
     reuse: dict[str, dict[str, Any]] = {}
     states = warehouse.read_states([key for key in keys if key in files])

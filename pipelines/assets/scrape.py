@@ -30,8 +30,10 @@ from dagster import (
 )
 from pydantic import Field
 
-from pipelines.partitions import partition_key_for, sync_document_partitions
-from pipelines.resources import RawStore, Warehouse, resolve_dir
+from pipelines.partitions import sync_document_partitions
+from pipelines.paths import resolve_dir
+from pipelines.raw_files import partition_key_for
+from pipelines.resources import RawStore, Warehouse
 from scraper import ConfigError, CrawlReport, crawl, load_sources
 from scraper.crawl import CrawlEvent
 from scraper.export import write_fetches

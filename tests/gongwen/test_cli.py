@@ -33,3 +33,12 @@ def test_exit_code_and_error_line_survive(tmp_path: Path) -> None:
     )
     assert out.returncode == 2
     assert out.stderr.strip().splitlines()[-1].startswith("gongwen: error: raw directory")
+
+
+def test_run_reaches_the_readers_before_loading_dagster() -> None:
+    """What ``gongwen run`` uses before its readers start (folders, raw files, state markers,
+    the reader pool) loads no Dagster: the readers' start-up overlaps Dagster's ~2 s import."""
+    modules = "gongwen.warehouse_cli, pipelines.paths, pipelines.raw_files, pipelines.reading"
+    code = f"import sys, {modules}; print('dagster' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -23,10 +23,12 @@ from dagster import (
 )
 
 from pipelines import storage
-from pipelines.assets.ingest import ingest_file, parsed_documents
+from pipelines.assets.ingest import parsed_documents
 from pipelines.assets.warehouse import warehouse_tables
 from pipelines.checks import CHECKS
-from pipelines.partitions import partition_key_for, sync_document_partitions
+from pipelines.partitions import sync_document_partitions
+from pipelines.raw_files import partition_key_for
+from pipelines.reading import ingest_file
 from pipelines.resources import RawStore, Warehouse
 from schemas import TABLES
 from tests.pipelines.corpus import BAD_FILES, make_corpus, sample_files

@@ -15,14 +15,10 @@ from dagster import (
 
 from pipelines import storage
 from pipelines.definitions import defs
-from pipelines.partitions import (
-    MAX_KEY_BYTES,
-    discover_raw_files,
-    documents_partitions,
-    partition_key_for,
-    sync_document_partitions,
-)
-from pipelines.resources import PROJECT_ROOT, RawStore, Warehouse
+from pipelines.partitions import documents_partitions, sync_document_partitions
+from pipelines.paths import PROJECT_ROOT
+from pipelines.raw_files import MAX_KEY_BYTES, discover_raw_files, partition_key_for
+from pipelines.resources import RawStore, Warehouse
 from schemas import TABLES
 
 

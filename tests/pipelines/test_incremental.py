@@ -21,8 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult, materialize
 
-from pipelines import storage
-from pipelines.assets import ingest
+from pipelines import reading, storage
 from pipelines.assets.crosscheck import CrossCheckSettings, plan_alignment
 from pipelines.assets.ingest import parsed_documents
 from pipelines.assets.warehouse import warehouse_tables
@@ -147,7 +146,7 @@ def test_same_name_new_bytes_is_read_again(setup: Setup) -> None:
 
 def test_parser_code_change_reads_everything_again(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
     setup.run()
-    monkeypatch.setattr(ingest, "parser_version", lambda: "a-new-parser")
+    monkeypatch.setattr(reading, "parser_version", lambda: "a-new-parser")
     meta = run_meta(setup.run(), "parsed_documents")
     assert (meta["run_files_read"], meta["run_files_unchanged"]) == (4, 0)
 
@@ -156,9 +155,9 @@ def test_state_marker_records_hash_and_parser_version(setup: Setup) -> None:
     setup.run()
     key = TEMPLATE  # an ordinary file name is its own partition key
     state = json.loads(storage.state_path(setup.warehouse, key).read_text(encoding="utf-8"))
-    stamp = ingest.file_stamp(setup.raw / TEMPLATE)
+    stamp = reading.file_stamp(setup.raw / TEMPLATE)
     assert stamp is not None and state["sha256"] == stamp["sha256"] and state["stat"] == stamp["stat"]
-    assert state["parser_version"] == ingest.parser_version()
+    assert state["parser_version"] == reading.parser_version()
     assert state["status"] == "parsed" and state["counts"]["tasks"] > 0
     # a marker without its fragments' complete set (killed mid-write) makes the file be read again
     storage.state_path(setup.warehouse, key).unlink()
@@ -178,16 +177,16 @@ def _age_state(setup: Setup, key: str, seconds: float) -> None:
 def test_an_untouched_file_is_not_hashed_again(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
     setup.run()
     state = storage.read_state(setup.warehouse, TEMPLATE)
-    assert not ingest.unchanged(state, setup.raw / "gone.docx")
+    assert not reading.unchanged(state, setup.raw / "gone.docx")
     hashed: list[Path] = []
-    real_stamp = ingest.file_stamp
-    monkeypatch.setattr(ingest, "file_stamp", lambda path: hashed.append(path) or real_stamp(path))
-    assert ingest.unchanged(state, setup.raw / TEMPLATE) and hashed == [setup.raw / TEMPLATE]  # racy: hashed
+    real_stamp = reading.file_stamp
+    monkeypatch.setattr(reading, "file_stamp", lambda path: hashed.append(path) or real_stamp(path))
+    assert reading.unchanged(state, setup.raw / TEMPLATE) and hashed == [setup.raw / TEMPLATE]  # racy: hashed
     _age_state(setup, TEMPLATE, 10)
     state = storage.read_state(setup.warehouse, TEMPLATE)
-    assert ingest.unchanged(state, setup.raw / TEMPLATE) and len(hashed) == 1  # a stat, no read
+    assert reading.unchanged(state, setup.raw / TEMPLATE) and len(hashed) == 1  # a stat, no read
     (setup.raw / TEMPLATE).touch()  # status changed, bytes the same: hashed, still unchanged
-    assert ingest.unchanged(state, setup.raw / TEMPLATE) and len(hashed) == 2
+    assert reading.unchanged(state, setup.raw / TEMPLATE) and len(hashed) == 2
 
 
 def test_a_file_replaced_with_the_old_size_and_times_is_read_again(setup: Setup) -> None:

@@ -38,11 +38,13 @@ from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult, materiali
 from gongwen import warehouse_cli
 from pipelines import storage
 from pipelines.assets.crosscheck import CrossCheckSettings, plan_alignment
-from pipelines.assets.ingest import close_reader_pools, parsed_documents
+from pipelines.assets.ingest import parsed_documents
 from pipelines.assets.warehouse import TABLE_SPECS, warehouse_tables
 from pipelines.checks import CHECKS
 from pipelines.partitions import sync_document_partitions
-from pipelines.resources import PROJECT_ROOT, WAREHOUSE_DIR_ENV, RawStore, Warehouse
+from pipelines.paths import PROJECT_ROOT, WAREHOUSE_DIR_ENV
+from pipelines.reading import close_reader_pools
+from pipelines.resources import RawStore, Warehouse
 from schemas.rows import record_tables
 from tests.pipelines.corpus import SAMPLE_DIR
 from tests.seeds import seed

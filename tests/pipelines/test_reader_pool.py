@@ -1,4 +1,4 @@
-"""pipelines.assets.ingest.ReaderPool: guarded readers shared by the runs of one process."""
+"""pipelines.reading.ReaderPool: guarded readers shared by the runs of one process."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from parsers.guard import Limits
-from pipelines.assets.ingest import ReaderPool
+from pipelines.reading import ReaderPool
 from tests.pipelines.corpus import SAMPLE_DIR
 
 
