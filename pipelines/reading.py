@@ -28,6 +28,8 @@ from pipelines import reader_task
 from pipelines.storage import Location, write_fragments
 from schemas.rows import quarantine_table
 
+_PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -231,13 +233,20 @@ def parser_version() -> str:
     ``parsers/`` and ``schemas/``. Any change there (a rule fixed, a vocabulary extended, a
     column added) makes every file be read again at the next run; nothing to bump by hand."""
     digest = hashlib.sha256()
-    for package in ("parsers", "schemas"):
-        root = Path(__file__).resolve().parents[2] / package
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in {".py", ".txt", ".tsv", ".json", ".toml"}:
-                digest.update(path.relative_to(root.parent).as_posix().encode())
-                digest.update(path.read_bytes())
+    for path in parser_sources():
+        digest.update(path.relative_to(_PROJECT_ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def parser_sources() -> list[Path]:
+    """The files ``parser_version`` hashes, in a fixed order."""
+    return [
+        path
+        for package in ("parsers", "schemas")
+        for path in sorted((_PROJECT_ROOT / package).rglob("*"))
+        if path.is_file() and path.suffix in {".py", ".txt", ".tsv", ".json", ".toml"}
+    ]
 
 
 #: A file whose status changed this close to the moment it was hashed may have been written again

@@ -26,6 +26,7 @@ from pipelines.assets.crosscheck import CrossCheckSettings, plan_alignment
 from pipelines.assets.ingest import parsed_documents
 from pipelines.assets.warehouse import warehouse_tables
 from pipelines.partitions import sync_document_partitions
+from pipelines.paths import PROJECT_ROOT
 from pipelines.resources import RawStore, Warehouse
 from tests.pipelines.corpus import SAMPLE_DIR
 
@@ -149,6 +150,12 @@ def test_parser_code_change_reads_everything_again(setup: Setup, monkeypatch: py
     monkeypatch.setattr(reading, "parser_version", lambda: "a-new-parser")
     meta = run_meta(setup.run(), "parsed_documents")
     assert (meta["run_files_read"], meta["run_files_unchanged"]) == (4, 0)
+
+
+def test_parser_version_covers_the_parsers_and_schemas() -> None:
+    names = {path.relative_to(PROJECT_ROOT).as_posix() for path in reading.parser_sources()}
+    assert {"parsers/guard.py", "parsers/pdf.py", "schemas/tables.py", "schemas/rows.py"} <= names
+    assert not any(name.startswith(("pipelines/", "crosscheck/", "tests/")) for name in names)
 
 
 def test_state_marker_records_hash_and_parser_version(setup: Setup) -> None:
