@@ -11,10 +11,13 @@ one parser path, ``parsed_documents``.
 A host that cannot be reached does not fail the asset (the nightly run must still register what
 the other sources gave); it fails the ``every_source_reachable`` check, a warning in the UI.
 An invalid sources file does fail it, with one line per problem.
+
+``scraper`` (an HTTP client and its dependencies, ~0.2 s) is imported when the asset runs, not
+when the code location loads: every ``gongwen run`` loads the definitions.
 """
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dagster import (
     AssetCheckResult,
@@ -34,10 +37,10 @@ from pipelines.partitions import sync_document_partitions
 from pipelines.paths import resolve_dir
 from pipelines.raw_files import partition_key_for
 from pipelines.resources import RawStore, Warehouse
-from scraper import ConfigError, CrawlReport, crawl, load_sources
-from scraper.crawl import CrawlEvent
-from scraper.export import write_fetches
-from scraper.state import STATE_FILE, StateLockedError
+
+if TYPE_CHECKING:
+    from scraper import CrawlReport
+    from scraper.crawl import CrawlEvent
 
 SOURCES_ENV = "GONGWEN_SOURCES"
 REACHABLE_CHECK = "every_source_reachable"
@@ -78,7 +81,7 @@ def _md_table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
-def report_metadata(report: CrawlReport) -> dict[str, Any]:
+def report_metadata(report: "CrawlReport") -> dict[str, Any]:
     """Run metadata shown in the UI: counts, then per-source, new files and problems as tables."""
     totals = report.totals()
     meta: dict[str, Any] = {
@@ -155,13 +158,17 @@ def scraped_files(
     raw_store: RawStore,
     warehouse: Warehouse,
 ) -> MaterializeResult:
+    from scraper import ConfigError, crawl, load_sources
+    from scraper.export import write_fetches
+    from scraper.state import STATE_FILE, StateLockedError
+
     try:
         sources = load_sources(scrape_sources.file).select(config.sources or None)
     except ConfigError as err:
         raise Failure(description=str(err)) from None
     state_path = warehouse.path / STATE_FILE
 
-    def log(event: CrawlEvent) -> None:
+    def log(event: "CrawlEvent") -> None:
         if event.status in _LOGGED:
             where = f" → {event.path}" if event.path else ""
             note = f": {event.message}" if event.message else ""
