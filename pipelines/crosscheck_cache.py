@@ -33,6 +33,7 @@ from crosscheck.from_tables import Corpus, sorted_notices
 from crosscheck.linking import MissingTemplate, Notice, find_templates, representatives, title_key
 from crosscheck.model import CrossCheck, Item, NoticeRef
 from crosscheck.report import render_overview, render_plan_report
+from crosscheck.similarity import equivalents
 from parsers.domains import DomainRow
 from pipelines import storage
 
@@ -44,6 +45,9 @@ OVERVIEW_CACHE_DIR = "_cache/crosscheck-overviews"
 #: and the engine again. ``_use_pool`` weighs one against the other.
 PAIR_SECONDS = 0.008
 POOL_START_SECONDS = 1.5
+#: A pool started ahead (``pair_pool``) takes a batch of at least this many new pairs: fewer are
+#: computed in this process (sending a pair and its entry back costs ~1 ms).
+STARTED_POOL_MIN_PAIRS = 16
 
 
 @contextmanager
@@ -263,9 +267,12 @@ def checked_pairs(
     day: dt.date,
     cache_dir: storage.Location,
     workers: int | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> CheckedPairs:
     """Each pair's check and report page, from the cache or computed.
-    ``cache_dir`` is a local directory or a prefix on object storage (``pipelines.storage``).
+    ``cache_dir`` is a local directory or a prefix on object storage (``pipelines.storage``);
+    ``pool``: worker processes started ahead (``pair_pool``), used for a batch of new pairs
+    worth sharing out.
 
     Cache entries of pairs that no longer exist are removed."""
     keys = [p.key(options, day) for p in pairs]
@@ -282,7 +289,8 @@ def checked_pairs(
             continue
     todo = {k: p for k, p in unique.items() if k not in results}
     jobs = [(p, options, day) for p in todo.values()]
-    for key, (result, data) in zip(todo, _computed(jobs, workers or os.cpu_count() or 1), strict=True):
+    computed = _computed(jobs, workers or os.cpu_count() or 1, pool)
+    for key, (result, data) in zip(todo, computed, strict=True):
         results[key] = result
         storage.atomic_write_bytes(data, cache_dir / f"{key}.pickle")
     _prune(cache_dir, ".pickle", {f"{k}.pickle" for k in keys})
@@ -290,19 +298,53 @@ def checked_pairs(
 
 
 def _computed(
-    jobs: list[tuple[Pair, AlignOptions, dt.date]], workers: int
+    jobs: list[tuple[Pair, AlignOptions, dt.date]], workers: int, started: ProcessPoolExecutor | None
 ) -> Iterator[tuple[tuple[CrossCheck, str], bytes]]:
-    """Each job's result and its pickled cache entry, in order: on a pool of ``spawn``ed
-    processes for a large batch, else in this process."""
-    if _use_pool(len(jobs), workers):
+    """Each job's result and its pickled cache entry, in order: on the pool started ahead when
+    the batch is worth sharing out, else on a pool of ``spawn``ed processes for a large batch,
+    else in this process."""
+    if started is not None and len(jobs) >= STARTED_POOL_MIN_PAIRS:
+        yield from _on_pool(started, jobs, workers)
+    elif _use_pool(len(jobs), workers):
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            chunksize = max(1, len(jobs) // (workers * 8))
-            for job, data in zip(jobs, pool.map(compute_pair, jobs, chunksize=chunksize), strict=True):
-                yield load_entry(job[0], data), data
+            yield from _on_pool(pool, jobs, workers)
     else:
         for job in jobs:
             result = check_and_render(job)
             yield result, dump_entry(job[0], result)
+
+
+def _on_pool(
+    pool: ProcessPoolExecutor, jobs: list[tuple[Pair, AlignOptions, dt.date]], workers: int
+) -> Iterator[tuple[tuple[CrossCheck, str], bytes]]:
+    chunksize = max(1, len(jobs) // (workers * 8))
+    for job, data in zip(jobs, pool.map(compute_pair, jobs, chunksize=chunksize), strict=True):
+        yield load_entry(job[0], data), data
+
+
+@contextmanager
+def pair_pool(workers: int | None = None, enabled: bool = True) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes for new pairs, started now: each imports the engine (~0.5 s) while the
+    caller reads the tables and links the plans, so a rerun's few hundred changed pairs are
+    shared out without waiting for a pool to start. None with one CPU or when not ``enabled``.
+    On leaving, workers still starting are not waited for."""
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or not enabled:
+        yield None
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        for _ in range(workers):
+            pool.submit(warm_worker)
+        yield pool
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def warm_worker() -> None:
+    """In a pool process: the engine is imported by the time this runs (it lives in this module);
+    also load the equivalents table every pair's texts go through."""
+    equivalents()
 
 
 def _use_pool(pairs: int, workers: int) -> bool:

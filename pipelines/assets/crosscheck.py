@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pyarrow as pa
 from dagster import AssetExecutionContext, ConfigurableResource, MaterializeResult, MetadataValue, asset
 
 from crosscheck.align import load_options
@@ -41,18 +40,21 @@ from pipelines.crosscheck_cache import (
     engine_version,
     linked_pairs,
     overview_pages,
+    pair_pool,
     template_groups,
 )
 from pipelines.metadata import table_metadata
 from pipelines.resources import Warehouse
 from schemas.crosscheck_rows import crosscheck_tables
-from schemas.tables import DERIVED_TABLES, conform, schema_for
+from schemas.tables import DERIVED_TABLES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 
 
 REPORTS_DIR = "reports"
+#: Warehouses with fewer documents compute their new pairs in the run's own process.
+PAIR_POOL_MIN_DOCUMENTS = 200
 
 
 def write_reports(
@@ -103,15 +105,7 @@ class CrossCheckSettings(ConfigurableResource):
 def _input_columns(warehouse_dir: storage.Location, table: str) -> dict[str, list[Any]]:
     """The columns of an input table that the cross-check reads (``crosscheck.from_tables.COLUMNS``),
     checked against the table's declared schema: the other columns are neither read nor converted."""
-    path = storage.table_path(warehouse_dir, table)
-    columns = COLUMNS[table]
-    declared = schema_for(table)
-    data = conform(
-        storage.parquet_dataset(path).to_table(columns=list(columns)),
-        pa.schema([declared.field(c) for c in columns], metadata=declared.metadata),
-        what=str(path),
-    )
-    return data.to_pydict()
+    return storage.read_table(warehouse_dir, table, COLUMNS[table]).to_pydict()
 
 
 @asset(
@@ -139,10 +133,13 @@ def plan_alignment(
                 "recomputed": False,
             }
         )
-    with collector_paused():
+    # a pool of workers starts now, while the corpus is built, when the warehouse is big enough
+    # for a rerun to have a few hundred pairs to compute
+    large = warehouse.read_table("documents", ["doc_id"]).num_rows >= PAIR_POOL_MIN_DOCUMENTS
+    with collector_paused(), pair_pool(enabled=large) as pool:
         corpus = corpus_from_columns(*(_input_columns(warehouse.path, name) for name in COLUMNS))
         pairs, missing = linked_pairs(corpus, load_links(config))
-        checked = checked_pairs(pairs, load_options(config), day, warehouse.path / CACHE_DIR)
+        checked = checked_pairs(pairs, load_options(config), day, warehouse.path / CACHE_DIR, pool=pool)
         checks = checked.checks
         tables = crosscheck_tables(checks, missing)
         paths = {name: warehouse.write_table(name, tables[name]) for name in DERIVED_TABLES}

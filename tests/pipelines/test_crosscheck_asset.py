@@ -14,6 +14,7 @@ from dagster import DagsterInstance, materialize
 from crosscheck.align import AlignOptions
 from crosscheck.linking import MissingTemplate, Notice
 from crosscheck.model import Item, NoticeRef
+from pipelines import crosscheck_cache
 from pipelines.assets.crosscheck import CrossCheckSettings, missing_templates_line, plan_alignment
 from pipelines.assets.ingest import parsed_documents
 from pipelines.assets.warehouse import warehouse_tables
@@ -145,6 +146,20 @@ def test_pairs_come_from_the_cache_on_a_rerun(tmp_path: Path) -> None:
     again = _checked(tmp_path)
     assert (first.computed, again.computed) == (2, 0)
     assert again.checks == first.checks and again.pages == first.pages and again.keys == first.keys
+
+
+def test_a_pool_started_ahead_computes_the_same_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(crosscheck_cache, "STARTED_POOL_MIN_PAIRS", 1)  # two pairs are enough here
+    pairs = [Pair(plan, TEMPLATE, "doc_number") for plan in PLANS]
+    with crosscheck_cache.pair_pool(workers=2) as pool:
+        assert pool is not None
+        pooled = checked_pairs(pairs, AlignOptions(), DAY, tmp_path / "pooled", workers=2, pool=pool)
+    alone = _checked(tmp_path / "alone")
+    assert pooled.computed == 2 and pooled.checks == alone.checks and pooled.pages == alone.pages
+    with crosscheck_cache.pair_pool(workers=2, enabled=False) as pool:
+        assert pool is None
 
 
 def test_overview_kept_only_while_its_group_is_unchanged(tmp_path: Path) -> None:
