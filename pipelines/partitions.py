@@ -14,6 +14,7 @@ from pipelines.raw_files import discover_raw_files
 DOCUMENTS_PARTITIONS_NAME = "documents"
 documents_partitions = DynamicPartitionsDefinition(name=DOCUMENTS_PARTITIONS_NAME)
 
+
 @dataclass(frozen=True)
 class PartitionSync:
     """What ``sync_document_partitions`` changed."""
