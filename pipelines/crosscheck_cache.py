@@ -6,8 +6,9 @@ thresholds, the day deadlines are judged on — and by the engine's own source
 (``engine_version``). The pair's check and its rendered report page are kept under
 ``warehouse/_cache/crosscheck/<key>.pickle``; a rerun recomputes only the pairs whose key
 changed (a plan or template whose tasks changed, a new plan, a new day, a new engine). New pairs
-are computed on a pool of ``spawn``ed processes (one per CPU) when there are enough of them to pay
-for the processes' start-up (``_use_pool``). The overview page of each template is kept under
+are shared out to a pool of ``spawn``ed processes (one per CPU) that the caller starts ahead
+(``pair_pool``), when there are enough of them (``_worth_sharing``); else they are computed in
+this process. The overview page of each template is kept under
 ``warehouse/_cache/crosscheck-overviews/`` (``overview_pages``), keyed by the keys of its pairs.
 """
 
@@ -36,17 +37,13 @@ from crosscheck.report import render_overview, render_plan_report
 from crosscheck.similarity import equivalents
 from parsers.domains import DomainRow
 from pipelines import storage
+from pipelines.paths import PROJECT_ROOT
 
 CACHE_DIR = "_cache/crosscheck"
 #: Overview pages, one per template group (``overview_pages``).
 OVERVIEW_CACHE_DIR = "_cache/crosscheck-overviews"
-#: What a new pair costs to compute, about (seconds, on the benchmark corpus), and what a pool
-#: process costs to start: a ``spawn``ed process imports the main module (in a Dagster run, Dagster)
-#: and the engine again. ``_use_pool`` weighs one against the other.
-PAIR_SECONDS = 0.008
-POOL_START_SECONDS = 1.5
-#: A pool started ahead (``pair_pool``) takes a batch of at least this many new pairs: fewer are
-#: computed in this process (sending a pair and its entry back costs ~1 ms).
+#: A pool (``pair_pool``) takes a batch of at least this many new pairs: fewer are computed in
+#: this process (sending a pair and its entry back costs ~1 ms).
 STARTED_POOL_MIN_PAIRS = 16
 
 
@@ -71,7 +68,7 @@ def collector_paused() -> Iterator[None]:
 def engine_version() -> str:
     """Hash of the cross-check engine (``crosscheck/``: code, data, report templates): a change
     there invalidates every cached pair."""
-    root = Path(__file__).resolve().parents[1]
+    root = PROJECT_ROOT
     digest = hashlib.sha256()
     for path in sorted((root / "crosscheck").rglob("*")):
         if path.is_file() and path.suffix in {".py", ".tsv", ".toml", ".html", ".css", ".txt"}:
@@ -266,13 +263,12 @@ def checked_pairs(
     options: AlignOptions,
     day: dt.date,
     cache_dir: storage.Location,
-    workers: int | None = None,
     pool: ProcessPoolExecutor | None = None,
 ) -> CheckedPairs:
     """Each pair's check and report page, from the cache or computed.
     ``cache_dir`` is a local directory or a prefix on object storage (``pipelines.storage``);
     ``pool``: worker processes started ahead (``pair_pool``), used for a batch of new pairs
-    worth sharing out.
+    worth sharing out; without it every new pair is computed in this process.
 
     Cache entries of pairs that no longer exist are removed."""
     keys = [p.key(options, day) for p in pairs]
@@ -289,8 +285,7 @@ def checked_pairs(
             continue
     todo = {k: p for k, p in unique.items() if k not in results}
     jobs = [(p, options, day) for p in todo.values()]
-    computed = _computed(jobs, workers or os.cpu_count() or 1, pool)
-    for key, (result, data) in zip(todo, computed, strict=True):
+    for key, (result, data) in zip(todo, _computed(jobs, pool), strict=True):
         results[key] = result
         storage.atomic_write_bytes(data, cache_dir / f"{key}.pickle")
     _prune(cache_dir, ".pickle", {f"{k}.pickle" for k in keys})
@@ -298,28 +293,23 @@ def checked_pairs(
 
 
 def _computed(
-    jobs: list[tuple[Pair, AlignOptions, dt.date]], workers: int, started: ProcessPoolExecutor | None
+    jobs: list[tuple[Pair, AlignOptions, dt.date]], pool: ProcessPoolExecutor | None
 ) -> Iterator[tuple[tuple[CrossCheck, str], bytes]]:
-    """Each job's result and its pickled cache entry, in order: on the pool started ahead when
-    the batch is worth sharing out, else on a pool of ``spawn``ed processes for a large batch,
-    else in this process."""
-    if started is not None and len(jobs) >= STARTED_POOL_MIN_PAIRS:
-        yield from _on_pool(started, jobs, workers)
-    elif _use_pool(len(jobs), workers):
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            yield from _on_pool(pool, jobs, workers)
+    """Each job's result and its pickled cache entry, in order: on ``pool`` when the batch is
+    worth sharing out, else in this process."""
+    if pool is not None and _worth_sharing(len(jobs), pool):
+        chunksize = max(1, len(jobs) // ((os.cpu_count() or 1) * 8))
+        for job, data in zip(jobs, pool.map(compute_pair, jobs, chunksize=chunksize), strict=True):
+            yield load_entry(job[0], data), data
     else:
         for job in jobs:
             result = check_and_render(job)
             yield result, dump_entry(job[0], result)
 
 
-def _on_pool(
-    pool: ProcessPoolExecutor, jobs: list[tuple[Pair, AlignOptions, dt.date]], workers: int
-) -> Iterator[tuple[tuple[CrossCheck, str], bytes]]:
-    chunksize = max(1, len(jobs) // (workers * 8))
-    for job, data in zip(jobs, pool.map(compute_pair, jobs, chunksize=chunksize), strict=True):
-        yield load_entry(job[0], data), data
+def _worth_sharing(pairs: int, pool: ProcessPoolExecutor | None) -> bool:
+    """Whether ``pairs`` new pairs go to ``pool`` rather than being computed in this process."""
+    return pool is not None and pairs >= STARTED_POOL_MIN_PAIRS
 
 
 @contextmanager
@@ -345,13 +335,6 @@ def warm_worker() -> None:
     """In a pool process: the engine is imported by the time this runs (it lives in this module);
     also load the equivalents table every pair's texts go through."""
     equivalents()
-
-
-def _use_pool(pairs: int, workers: int) -> bool:
-    """A pool when the time it saves (the pairs spread over ``workers`` processes) is more than
-    its start-up; else the pairs are computed in this process (a nightly rerun's few hundred
-    changed pairs cost less than starting the processes)."""
-    return workers > 1 and pairs * PAIR_SECONDS * (1 - 1 / workers) > POOL_START_SECONDS
 
 
 def _prune(cache_dir: storage.Location, suffix: str, live: set[str]) -> None:

@@ -22,7 +22,7 @@ from pipelines.crosscheck_cache import (
     CheckedPairs,
     Pair,
     Side,
-    _use_pool,
+    _worth_sharing,
     check_and_render,
     checked_pairs,
     collector_paused,
@@ -129,7 +129,7 @@ DAY = dt.date(2022, 1, 1)
 
 def _checked(cache: Path, plans: list[Side] = PLANS) -> CheckedPairs:
     pairs = [Pair(plan, TEMPLATE, "doc_number") for plan in plans]
-    return checked_pairs(pairs, AlignOptions(), DAY, cache, workers=1)
+    return checked_pairs(pairs, AlignOptions(), DAY, cache)
 
 
 def test_cache_entry_refers_to_the_pairs_own_items() -> None:
@@ -155,7 +155,7 @@ def test_a_pool_started_ahead_computes_the_same_checks(
     pairs = [Pair(plan, TEMPLATE, "doc_number") for plan in PLANS]
     with crosscheck_cache.pair_pool(workers=2) as pool:
         assert pool is not None
-        pooled = checked_pairs(pairs, AlignOptions(), DAY, tmp_path / "pooled", workers=2, pool=pool)
+        pooled = checked_pairs(pairs, AlignOptions(), DAY, tmp_path / "pooled", pool=pool)
     alone = _checked(tmp_path / "alone")
     assert pooled.computed == 2 and pooled.checks == alone.checks and pooled.pages == alone.pages
     with crosscheck_cache.pair_pool(workers=2, enabled=False) as pool:
@@ -180,10 +180,11 @@ def test_template_groups_keep_the_order_of_the_checks(tmp_path: Path) -> None:
     assert template_groups([checks[0], other, checks[1]]) == {"t": [0, 2], "t2": [1]}
 
 
-def test_pool_only_when_it_pays_for_its_start_up() -> None:
-    assert not _use_pool(10_000, workers=1)
-    assert not _use_pool(50, workers=2)  # a nightly rerun's few changed pairs: in this process
-    assert _use_pool(2_000, workers=2)
+def test_pairs_go_to_the_pool_only_in_a_batch_worth_sharing_out() -> None:
+    with crosscheck_cache.pair_pool(workers=2) as pool:
+        assert not _worth_sharing(10_000, None)
+        assert not _worth_sharing(crosscheck_cache.STARTED_POOL_MIN_PAIRS - 1, pool)
+        assert _worth_sharing(crosscheck_cache.STARTED_POOL_MIN_PAIRS, pool)
 
 
 def test_collector_paused_restores_the_collector() -> None:
