@@ -192,7 +192,7 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) ->
         dagster_home()
         instance = DagsterInstance.get()
         try:
-            sync = sync_document_partitions(instance, raw, warehouse)
+            sync = sync_document_partitions(instance, raw, warehouse, files)
         except (OSError, ValueError) as err:
             _error(str(err))
             return EXIT_USAGE
@@ -205,7 +205,7 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) ->
 
         job = defs.resolve_job_def("ingest")
         downstream = [k for k in job.asset_layer.executable_asset_keys if k != parsed_documents.key]
-        stale = [key for key in sync.keys if key in changed or key not in files]
+        stale = [key for key in sync.keys if key in changed]
         plan = run_plan(list(sync.keys), stale, parsed_documents.key, downstream)
         run_config = {
             "resources": {

@@ -262,8 +262,9 @@ def run_intake(
     downstream follows, from this process. ``instance`` must be persistent; the child processes
     open it through ``$DAGSTER_HOME``.
     """
-    keys = list(sync_document_partitions(instance, raw_dir, warehouse_dir).keys)
-    stale = set(stale_keys(keys, discover_raw_files(raw_dir), raw_dir, warehouse_dir))
+    files = discover_raw_files(raw_dir)
+    keys = list(sync_document_partitions(instance, raw_dir, warehouse_dir, files).keys)
+    stale = set(stale_keys(keys, files, raw_dir, warehouse_dir))
     if runs is None:
         import dask.distributed
 

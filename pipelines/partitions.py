@@ -3,6 +3,7 @@ keyed by ``pipelines.raw_files.partition_key_for``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,15 +26,19 @@ class PartitionSync:
 
 
 def sync_document_partitions(
-    instance: DagsterInstance, raw_dir: Path, warehouse_dir: storage.Location | None = None
+    instance: DagsterInstance,
+    raw_dir: Path,
+    warehouse_dir: storage.Location | None = None,
+    files: Mapping[str, str] | None = None,
 ) -> PartitionSync:
     """Register a partition for every raw file and delete those whose file disappeared.
 
     New keys are added in sorted order. With ``warehouse_dir``, fragments of partitions that are
     no longer registered (deleted here or in the UI) are removed too. The tables only ever
     combine fragments of registered partitions, so their rows vanish at the next table build.
+    ``files``: the raw directory as the caller already listed it (``discover_raw_files``).
     """
-    wanted = discover_raw_files(raw_dir)
+    wanted = discover_raw_files(raw_dir) if files is None else files
     current = list(instance.get_dynamic_partitions(DOCUMENTS_PARTITIONS_NAME))
     current_set = set(current)
     added = [k for k in wanted if k not in current_set]

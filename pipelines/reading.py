@@ -24,11 +24,10 @@ from typing import Any
 
 from parsers.errors import ParseError
 from parsers.guard import Guard, Limits, ReaderError
-from pipelines import reader_task
+from pipelines import reader_task, storage
+from pipelines.paths import PROJECT_ROOT
 from pipelines.storage import Location, write_fragments
 from schemas.rows import quarantine_table
-
-_PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -215,8 +214,6 @@ def close_reader_pools() -> None:
 
 def stale_keys(keys: list[str], files: dict[str, str], raw_dir: Path, warehouse_dir: Location) -> list[str]:
     """The keys a run must process: files new, changed or gone since their fragments were made."""
-    from pipelines import storage
-
     states = storage.read_states(warehouse_dir, [key for key in keys if key in files])
     return [key for key in keys if key not in files or not unchanged(states[key], raw_dir / files[key])]
 
@@ -234,7 +231,7 @@ def parser_version() -> str:
     column added) makes every file be read again at the next run; nothing to bump by hand."""
     digest = hashlib.sha256()
     for path in parser_sources():
-        digest.update(path.relative_to(_PROJECT_ROOT).as_posix().encode())
+        digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -244,7 +241,7 @@ def parser_sources() -> list[Path]:
     return [
         path
         for package in ("parsers", "schemas")
-        for path in sorted((_PROJECT_ROOT / package).rglob("*"))
+        for path in sorted((PROJECT_ROOT / package).rglob("*"))
         if path.is_file() and path.suffix in {".py", ".txt", ".tsv", ".json", ".toml"}
     ]
 
@@ -280,8 +277,6 @@ def unchanged(state: dict[str, Any] | None, path: Path) -> bool:
     The bytes are hashed only when the file's status differs from the one recorded with the hash,
     or changed less than ``RACY_NS`` before it was hashed: an untouched file costs a ``stat``,
     not a read (2,000 files: 0.3 s of hashing per check)."""
-    from pipelines import storage
-
     if not (
         state is not None
         and storage.is_current_format(state)

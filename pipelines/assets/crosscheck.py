@@ -44,11 +44,11 @@ from pipelines.crosscheck_cache import (
     template_groups,
 )
 from pipelines.metadata import table_metadata
+from pipelines.paths import PROJECT_ROOT
 from pipelines.resources import Warehouse
 from schemas.crosscheck_rows import crosscheck_tables
 from schemas.tables import DERIVED_TABLES
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 
 
