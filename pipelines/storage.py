@@ -150,15 +150,18 @@ def _listing(folder: UPath) -> dict[str, dict[str, Any]]:
     return {e["name"].rstrip("/").rsplit("/", 1)[-1]: e for e in entries if e.get("type") == "file"}
 
 
+def _stat_token(st: os.stat_result) -> str:
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
 def file_token(path: Location) -> str | None:
     """Changes whenever the file is rewritten; None if it is missing. Locally size and mtime in
     ns; on object storage size and ETag (one HEAD)."""
     if isinstance(path, Path):
         try:
-            st = path.stat()
+            return _stat_token(path.stat())
         except OSError:
             return None
-        return f"{st.st_size}:{st.st_mtime_ns}"
     fs, where = _remote(path)
     fs.invalidate_cache(where)
     try:
@@ -506,12 +509,22 @@ def fragment_tokens(warehouse_dir: Location, table: str, keys: Iterable[str]) ->
         listed = _listing(warehouse_dir / PARTS_DIR / table)
         entries = ((key, listed.get(f"{key}{FRAGMENT_SUFFIX}")) for key in sorted(set(keys)))
         return {key: _info_token(info) for key, info in entries if info is not None}
-    tokens: dict[str, str] = {}
-    for key in sorted(set(keys)):
-        token = file_token(fragment_path(warehouse_dir, table, key))
-        if token is not None:
-            tokens[key] = token
-    return tokens
+    # one scan of the folder, a stat per entry on plain strings: a Path and a stat per key cost
+    # ~0.3 s per build of the nine tables at 2,000 documents
+    folder = warehouse_dir / PARTS_DIR / table
+    found: dict[str, str] = {}
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(FRAGMENT_SUFFIX) and not entry.name.startswith("."):
+                    try:
+                        st = entry.stat()
+                    except OSError:  # removed meanwhile
+                        continue
+                    found[entry.name[: -len(FRAGMENT_SUFFIX)]] = _stat_token(st)
+    except FileNotFoundError:
+        return {}
+    return {key: found[key] for key in sorted(set(keys)) if key in found}
 
 
 def _schema_digest(table: str) -> str:
