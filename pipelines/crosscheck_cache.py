@@ -2,14 +2,17 @@
 
 Each (plan, template) pair is keyed by the content of everything ``crosscheck.check.compare``
 reads — both notices' references, task rows and domain rows, how they were linked, the
-thresholds, the day deadlines are judged on — and by the engine's own source
-(``engine_version``). The pair's check and its rendered report page are kept under
-``warehouse/_cache/crosscheck/<key>.pickle``; a rerun recomputes only the pairs whose key
-changed (a plan or template whose tasks changed, a new plan, a new day, a new engine). New pairs
-are shared out to a pool of ``spawn``ed processes (one per CPU) that the caller starts ahead
-(``pair_pool``), when there are enough of them (``_worth_sharing``); else they are computed in
-this process. The overview page of each template is kept under
-``warehouse/_cache/crosscheck-overviews/`` (``overview_pages``), keyed by the keys of its pairs.
+thresholds — and by the engine's own source (``engine_version``). The pair's check and its
+rendered report page are kept under ``warehouse/_cache/crosscheck/<key>.pickle``; a rerun
+recomputes only the pairs whose key changed (a plan or template whose tasks changed, a new plan,
+a new engine). The day deadlines are judged on is not in the key: an entry judged on another day
+keeps its alignment and domain tables (which do not depend on the day) and has only its overdue
+tasks and its page redone (``crosscheck.check.rejudged``), so a nightly run on unchanged notices
+aligns nothing again. New and rejudged pairs are shared out to a pool of ``spawn``ed processes
+(one per CPU) that the caller starts ahead (``pair_pool``), when there are enough of them
+(``_worth_sharing``); else they are done in this process. Whoever does a pair writes its entry.
+The overview page of each template is kept under ``warehouse/_cache/crosscheck-overviews/``
+(``overview_pages``), keyed by the keys of its pairs and the day.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from crosscheck.align import AlignOptions
-from crosscheck.check import compare
+from crosscheck.check import compare, rejudged
 from crosscheck.from_tables import Corpus, sorted_notices
 from crosscheck.linking import MissingTemplate, Notice, find_templates, representatives, title_key
 from crosscheck.model import CrossCheck, Item, NoticeRef
@@ -100,17 +103,10 @@ class Pair:
     template: Side
     linked_by: str
 
-    def key(self, options: AlignOptions, day: dt.date) -> str:
-        text = repr(
-            (
-                self.plan.digest,
-                self.template.digest,
-                self.linked_by,
-                options,
-                day.isoformat(),
-                engine_version(),
-            )
-        )
+    def key(self, options: AlignOptions) -> str:
+        """Its cache key: the content of both sides, the link, the thresholds, the engine (not
+        the day deadlines are judged on: ``rejudged``)."""
+        text = repr((self.plan.digest, self.template.digest, self.linked_by, options, engine_version()))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
@@ -195,11 +191,30 @@ def check_and_render(job: tuple[Pair, AlignOptions, dt.date]) -> tuple[CrossChec
     return check, render_plan_report(check)
 
 
-def compute_pair(job: tuple[Pair, AlignOptions, dt.date]) -> bytes:
-    """``check_and_render`` in a pool process, sent back as its cache entry (``dump_entry``): the
-    parent writes those bytes as they are and reads them once, instead of unpickling the result
-    and pickling it again for the cache."""
-    return dump_entry(job[0], check_and_render(job))
+@dataclass(frozen=True)
+class PairJob:
+    """One pair to do: computed, or only rejudged when ``cached`` holds its entry of another day.
+    The entry is written to ``cache_dir`` by whoever does the job (a pool process or this one)."""
+
+    pair: Pair
+    key: str
+    options: AlignOptions
+    day: dt.date
+    cache_dir: storage.Location
+    cached: bytes | None = None
+
+
+def do_pair(job: PairJob) -> bytes:
+    """A job's check and report page, written as its cache entry (``dump_entry``); the entry's
+    bytes are returned, so the caller reads them once instead of a result pickled twice."""
+    if job.cached is not None:
+        check = rejudged(load_entry(job.pair, job.cached)[0], job.pair.plan.items, job.day)
+        result = (check, render_plan_report(check))
+    else:
+        result = check_and_render((job.pair, job.options, job.day))
+    data = dump_entry(job.pair, result)
+    storage.atomic_write_bytes(data, job.cache_dir / f"{job.key}.pickle")
+    return data
 
 
 # --- cache entries ----------------------------------------------------------------------------
@@ -249,13 +264,16 @@ def load_entry(pair: Pair, data: bytes) -> tuple[CrossCheck, str]:
 
 @dataclass(frozen=True)
 class CheckedPairs:
-    """Each pair's check, report page and cache key (in the order of the pairs), and how many of
-    them were computed (not taken from the cache)."""
+    """Each pair's check, report page and cache key (in the order of the pairs), the day they
+    were judged on, how many were computed (not in the cache) and how many were only rejudged
+    (in the cache, judged on another day)."""
 
     checks: list[CrossCheck]
     pages: list[str]
     keys: list[str]
+    day: dt.date
     computed: int
+    rejudged: int = 0
 
 
 def checked_pairs(
@@ -265,14 +283,15 @@ def checked_pairs(
     cache_dir: storage.Location,
     pool: ProcessPoolExecutor | None = None,
 ) -> CheckedPairs:
-    """Each pair's check and report page, from the cache or computed.
-    ``cache_dir`` is a local directory or a prefix on object storage (``pipelines.storage``);
-    ``pool``: worker processes started ahead (``pair_pool``), used for a batch of new pairs
-    worth sharing out; without it every new pair is computed in this process.
+    """Each pair's check and report page as of ``day``: from the cache, rejudged from an entry of
+    another day, or computed. ``cache_dir`` is a local directory or a prefix on object storage
+    (``pipelines.storage``); ``pool``: worker processes started ahead (``pair_pool``), used for
+    a batch worth sharing out; without it every pair to do is done in this process.
 
     Cache entries of pairs that no longer exist are removed."""
-    keys = [p.key(options, day) for p in pairs]
+    keys = [p.key(options) for p in pairs]
     results: dict[str, tuple[CrossCheck, str]] = {}
+    other_day: dict[str, bytes] = {}
     unique = dict(zip(keys, pairs, strict=True))
     for (key, pair), data in zip(
         unique.items(), storage.read_files([cache_dir / f"{k}.pickle" for k in unique]), strict=True
@@ -280,35 +299,43 @@ def checked_pairs(
         if data is None:  # not cached (or unreadable): computed below
             continue
         try:
-            results[key] = load_entry(pair, data)
+            result = load_entry(pair, data)
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, IndexError):
             continue
-    todo = {k: p for k, p in unique.items() if k not in results}
-    jobs = [(p, options, day) for p in todo.values()]
-    for key, (result, data) in zip(todo, _computed(jobs, pool), strict=True):
-        results[key] = result
-        storage.atomic_write_bytes(data, cache_dir / f"{key}.pickle")
+        if result[0].as_of == day:
+            results[key] = result
+        else:
+            other_day[key] = data
+    jobs = [
+        PairJob(p, k, options, day, cache_dir, other_day.get(k))
+        for k, p in unique.items()
+        if k not in results
+    ]
+    for job, data in zip(jobs, _done(jobs, pool), strict=True):
+        results[job.key] = load_entry(job.pair, data)
     _prune(cache_dir, ".pickle", {f"{k}.pickle" for k in keys})
-    return CheckedPairs([results[k][0] for k in keys], [results[k][1] for k in keys], keys, len(todo))
+    return CheckedPairs(
+        [results[k][0] for k in keys],
+        [results[k][1] for k in keys],
+        keys,
+        day,
+        computed=len(jobs) - len(other_day),
+        rejudged=len(other_day),
+    )
 
 
-def _computed(
-    jobs: list[tuple[Pair, AlignOptions, dt.date]], pool: ProcessPoolExecutor | None
-) -> Iterator[tuple[tuple[CrossCheck, str], bytes]]:
-    """Each job's result and its pickled cache entry, in order: on ``pool`` when the batch is
-    worth sharing out, else in this process."""
+def _done(jobs: list[PairJob], pool: ProcessPoolExecutor | None) -> Iterator[bytes]:
+    """Each job's cache entry, in order: done on ``pool`` when the batch is worth sharing out,
+    else in this process."""
     if pool is not None and _worth_sharing(len(jobs), pool):
         chunksize = max(1, len(jobs) // ((os.cpu_count() or 1) * 8))
-        for job, data in zip(jobs, pool.map(compute_pair, jobs, chunksize=chunksize), strict=True):
-            yield load_entry(job[0], data), data
+        yield from pool.map(do_pair, jobs, chunksize=chunksize)
     else:
-        for job in jobs:
-            result = check_and_render(job)
-            yield result, dump_entry(job[0], result)
+        yield from map(do_pair, jobs)
 
 
 def _worth_sharing(pairs: int, pool: ProcessPoolExecutor | None) -> bool:
-    """Whether ``pairs`` new pairs go to ``pool`` rather than being computed in this process."""
+    """Whether ``pairs`` pairs to do go to ``pool`` rather than being done in this process."""
     return pool is not None and pairs >= STARTED_POOL_MIN_PAIRS
 
 
@@ -346,8 +373,8 @@ def _prune(cache_dir: storage.Location, suffix: str, live: set[str]) -> None:
 #
 # One overview page per template, across the plans checked against it. Rendering all of them is
 # most of the work of writing the reports, and a rerun changes few groups: a group's page is kept
-# under ``<OVERVIEW_CACHE_DIR>/<key>.html``, keyed by its pairs' keys (in order) and the day the
-# page is generated (the page shows it).
+# under ``<OVERVIEW_CACHE_DIR>/<key>.html``, keyed by its pairs' keys (in order), the day their
+# deadlines were judged on and the day the page is generated (the page shows both).
 
 
 def template_groups(checks: Sequence[CrossCheck]) -> dict[str, list[int]]:
@@ -362,10 +389,10 @@ def overview_pages(checked: CheckedPairs, cache_dir: storage.Location) -> dict[s
     """The overview page of each template group (by template doc_id), from the cache when a page
     was rendered for exactly these pairs on this day, else rendered (and cached). Cached pages of
     groups that no longer exist are removed."""
-    today = dt.date.today().isoformat()
+    days = (dt.date.today().isoformat(), checked.day.isoformat())
     groups = template_groups(checked.checks)
     names = {
-        template: f"{_digest(repr((today, [checked.keys[i] for i in positions])))}.html"
+        template: f"{_digest(repr((days, [checked.keys[i] for i in positions])))}.html"
         for template, positions in groups.items()
     }
     cached = storage.read_files([cache_dir / name for name in names.values()])

@@ -8,11 +8,12 @@ per plan and the report paths go into the asset's metadata, so an analyst opens 
 
 Incremental and parallel (docs/benchmark.md): each (plan, template) pair is keyed by the content
 of what ``compare`` reads — both notices' task rows, domain rows and references, the link, the
-thresholds, the day deadlines are judged on, and the engine's own source — and its result and
-report are kept under ``warehouse/_cache/crosscheck/<key>.pickle``. A rerun recomputes only the
-pairs whose key changed; new pairs are computed on a process pool (one process per CPU) when
-there are enough of them to pay for the processes' start-up. A rerun whose input tables,
-settings, day and engine are those of the last run reports that run's results and reads nothing.
+thresholds — and the engine's own source, and its result and report are kept under
+``warehouse/_cache/crosscheck/<key>.pickle``. A rerun recomputes only the pairs whose key changed;
+on a new day the others keep their alignment and have only their overdue tasks and report page
+redone (``pairs_rejudged``). Pairs to do go to a pool of workers started ahead when there are
+enough of them. A rerun whose input tables, settings, day and engine are those of the last run
+reports that run's results and reads nothing.
 """
 
 import datetime as dt
@@ -129,6 +130,7 @@ def plan_alignment(
                 **table_metadata(table, storage.table_path(warehouse.path, "plan_alignment")),
                 **_metadata_values(previous),
                 "pairs_computed": 0,
+                "pairs_rejudged": 0,
                 "pairs_from_cache": previous["plans_checked"],
                 "recomputed": False,
             }
@@ -167,7 +169,8 @@ def plan_alignment(
             **table_metadata(tables["plan_alignment"], paths["plan_alignment"]),
             **_metadata_values(summary),
             "pairs_computed": checked.computed,
-            "pairs_from_cache": len(checks) - checked.computed,
+            "pairs_rejudged": checked.rejudged,
+            "pairs_from_cache": len(checks) - checked.computed - checked.rejudged,
             "recomputed": True,
         }
     )

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from crosscheck.check import cross_check, items, rejudged
 from crosscheck.compliance import task_gaps
 from crosscheck.domains import compare_domains, same_unit
 from crosscheck.linking import (
@@ -16,7 +17,7 @@ from crosscheck.linking import (
 from crosscheck.model import Item
 from parsers.domains import DomainRow
 from parsers.model import Location
-from tests.seeds import parsed
+from tests.seeds import parsed, seed
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
 
@@ -142,3 +143,14 @@ def test_compliance_gaps():
     ]
     gaps = [(g.kind, g.task.key) for g in task_gaps(tasks, dt.date(2023, 1, 1))]
     assert gaps == [("past_deadline", "a"), ("no_unit", "b"), ("no_deadline", "c")]
+
+
+def test_a_check_rejudged_on_another_day_is_the_check_of_that_day():
+    plan, template = seed("003_b54ff24471a88dd0", "docx"), seed("000_3fcaf470a0c023ac", "docx")
+    early, late = dt.date(2021, 1, 1), dt.date(2030, 1, 1)
+    before = cross_check(plan, template, as_of=early)
+    after = cross_check(plan, template, as_of=late)
+    overdue = [g for g in after.gaps if g.kind == "past_deadline"]
+    assert overdue and not [g for g in before.gaps if g.kind == "past_deadline"]
+    assert rejudged(before, items(plan), late) == after
+    assert rejudged(after, items(plan), early) == before

@@ -127,9 +127,9 @@ PLANS = [
 DAY = dt.date(2022, 1, 1)
 
 
-def _checked(cache: Path, plans: list[Side] = PLANS) -> CheckedPairs:
+def _checked(cache: Path, plans: list[Side] = PLANS, day: dt.date = DAY) -> CheckedPairs:
     pairs = [Pair(plan, TEMPLATE, "doc_number") for plan in plans]
-    return checked_pairs(pairs, AlignOptions(), DAY, cache)
+    return checked_pairs(pairs, AlignOptions(), day, cache)
 
 
 def test_cache_entry_refers_to_the_pairs_own_items() -> None:
@@ -148,6 +148,19 @@ def test_pairs_come_from_the_cache_on_a_rerun(tmp_path: Path) -> None:
     assert again.checks == first.checks and again.pages == first.pages and again.keys == first.keys
 
 
+def test_a_new_day_rejudges_cached_pairs_as_if_computed_that_day(tmp_path: Path) -> None:
+    dated = [_side("p3", "编发政务地图。")]
+    dated[0] = replace(dated[0], items=(replace(dated[0].items[0], deadline_date=dt.date(2022, 3, 31)),))
+    _checked(tmp_path / "cache", dated)
+    later = _checked(tmp_path / "cache", dated, day=dt.date(2022, 6, 1))
+    fresh = _checked(tmp_path / "fresh", dated, day=dt.date(2022, 6, 1))
+    assert (later.computed, later.rejudged) == (0, 1) and (fresh.computed, fresh.rejudged) == (1, 0)
+    assert later.checks == fresh.checks and later.pages == fresh.pages
+    assert [g.kind for g in later.checks[0].gaps if g.kind == "past_deadline"] == ["past_deadline"]
+    again = _checked(tmp_path / "cache", dated, day=dt.date(2022, 6, 1))
+    assert (again.computed, again.rejudged) == (0, 0)  # the rejudged entry was written back
+
+
 def test_a_pool_started_ahead_computes_the_same_checks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -156,8 +169,12 @@ def test_a_pool_started_ahead_computes_the_same_checks(
     with crosscheck_cache.pair_pool(workers=2) as pool:
         assert pool is not None
         pooled = checked_pairs(pairs, AlignOptions(), DAY, tmp_path / "pooled", pool=pool)
+        next_day = DAY + dt.timedelta(days=1)
+        rejudged = checked_pairs(pairs, AlignOptions(), next_day, tmp_path / "pooled", pool=pool)
     alone = _checked(tmp_path / "alone")
     assert pooled.computed == 2 and pooled.checks == alone.checks and pooled.pages == alone.pages
+    assert (rejudged.computed, rejudged.rejudged) == (0, 2)
+    assert rejudged.pages == _checked(tmp_path / "alone-next", day=next_day).pages
     with crosscheck_cache.pair_pool(workers=2, enabled=False) as pool:
         assert pool is None
 

@@ -107,15 +107,21 @@ def test_rerun_with_nothing_changed_reads_nothing(setup: Setup) -> None:
     assert setup.table_bytes() == tables  # same rows, same files
 
 
-def test_cross_check_reruns_for_a_new_day_or_a_missing_report(setup: Setup) -> None:
+def test_a_new_day_rejudges_deadlines_without_aligning_again(setup: Setup) -> None:
     setup.run()
-    setup.as_of = "2022-06-01"  # deadlines are judged as of another day: every pair again
+    reports = sorted((setup.warehouse / "reports").glob("report_*.html"))
+    before = [p.read_text(encoding="utf-8") for p in reports]
+    setup.as_of = "2022-06-01"  # a new day: overdue tasks and report pages redone, no alignment
     cc = run_meta(setup.run(), "plan_alignment")
-    assert cc["recomputed"] is True and cc["pairs_computed"] == 2
-    report = next((setup.warehouse / "reports").glob("*.html"))
+    assert cc["recomputed"] is True
+    assert (cc["pairs_computed"], cc["pairs_rejudged"], cc["pairs_from_cache"]) == (0, 2, 0)
+    after = [p.read_text(encoding="utf-8") for p in reports]
+    assert all("2022-01-01" in page and "2022-06-01" not in page for page in before)
+    assert all("2022-06-01" in page for page in after)
+    report = reports[0]
     report.unlink()  # an output removed by hand is written again
     cc = run_meta(setup.run(), "plan_alignment")
-    assert cc["recomputed"] is True and cc["pairs_computed"] == 0
+    assert cc["recomputed"] is True and (cc["pairs_computed"], cc["pairs_rejudged"]) == (0, 0)
     assert report.exists()
 
 
