@@ -185,7 +185,9 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) ->
     with _quiet_dagster():
         from dagster import DagsterInstance
 
+        from pipelines.assets.crosscheck import PAIR_POOL_MIN_DOCUMENTS
         from pipelines.assets.ingest import parsed_documents, progress_log
+        from pipelines.crosscheck_cache import start_pair_pool
         from pipelines.definitions import defs
         from pipelines.partitions import sync_document_partitions
 
@@ -214,6 +216,8 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) ->
             },
             "loggers": {"console": {"config": {"log_level": "ERROR"}}},
         }
+        if to_read and readers < (os.cpu_count() or 1) and len(files) >= PAIR_POOL_MIN_DOCUMENTS:
+            start_pair_pool()  # a CPU is idle while the readers parse: the cross-check's workers start now
         handler = _ProgressHandler(_display(raw), sys.stderr)
         previous_level = progress_log.level
         progress_log.addHandler(handler)

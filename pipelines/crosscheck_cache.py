@@ -17,6 +17,7 @@ The overview page of each template is kept under ``warehouse/_cache/crosscheck-o
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import gc
 import hashlib
@@ -341,21 +342,53 @@ def _worth_sharing(pairs: int, pool: ProcessPoolExecutor | None) -> bool:
 
 @contextmanager
 def pair_pool(workers: int | None = None, enabled: bool = True) -> Iterator[ProcessPoolExecutor | None]:
-    """Worker processes for new pairs, started now: each imports the engine (~0.5 s) while the
-    caller reads the tables and links the plans, so a rerun's few hundred changed pairs are
-    shared out without waiting for a pool to start. None with one CPU or when not ``enabled``.
-    On leaving, workers still starting are not waited for."""
+    """Worker processes for the pairs to do: the ones ``start_pair_pool`` started earlier in
+    this process, else started now, each importing the engine (~0.5 s) while the caller reads
+    the tables and links the plans, so a rerun's few hundred changed pairs are shared out
+    without waiting for a pool to start. None with one CPU or when not ``enabled``. On leaving,
+    the workers are let go without waiting for those still starting."""
+    global _started_pool
+    pool, _started_pool = _started_pool, None
     workers = workers or os.cpu_count() or 1
     if workers < 2 or not enabled:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         yield None
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = pool or _new_pool(workers)
     try:
-        for _ in range(workers):
-            pool.submit(warm_worker)
         yield pool
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+_started_pool: ProcessPoolExecutor | None = None
+
+
+def start_pair_pool(workers: int | None = None) -> None:
+    """Start the pair workers now, for a cross-check to come later in this process
+    (``pair_pool`` takes them): ``gongwen run`` does when a CPU is idle while its readers parse
+    a few changed files, so the workers' start-up is off the run's critical path."""
+    global _started_pool
+    workers = workers or os.cpu_count() or 1
+    if _started_pool is None and workers >= 2:
+        _started_pool = _new_pool(workers)
+        atexit.unregister(_stop_started_pool)  # registered once however often a pool is started
+        atexit.register(_stop_started_pool)
+
+
+def _stop_started_pool() -> None:
+    global _started_pool
+    pool, _started_pool = _started_pool, None
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(workers):
+        pool.submit(warm_worker)
+    return pool
 
 
 def warm_worker() -> None:

@@ -179,6 +179,21 @@ def test_a_pool_started_ahead_computes_the_same_checks(
         assert pool is None
 
 
+def test_workers_started_earlier_are_taken_by_the_next_cross_check() -> None:
+    crosscheck_cache.start_pair_pool(workers=2)
+    started = crosscheck_cache._started_pool
+    assert started is not None
+    with crosscheck_cache.pair_pool(workers=2) as pool:
+        assert pool is started  # not a second pool
+        assert pool.submit(sum, [1, 2]).result() == 3
+    assert crosscheck_cache._started_pool is None
+    crosscheck_cache.start_pair_pool(workers=2)
+    unused = crosscheck_cache._started_pool
+    with crosscheck_cache.pair_pool(workers=2, enabled=False) as pool:
+        assert pool is None  # a small warehouse: the workers started for nothing are let go
+    assert unused is not None and crosscheck_cache._started_pool is None
+
+
 def test_overview_kept_only_while_its_group_is_unchanged(tmp_path: Path) -> None:
     checked = _checked(tmp_path)
     (page,) = overview_pages(checked, tmp_path).values()
