@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import datetime as dt
 import json
 import os
 import sys
@@ -83,10 +84,18 @@ def _print_summary(data: dict, indent: str = "") -> None:
         _print_summary(fwd, indent + "    ")
 
 
+def day(text: str) -> dt.date:
+    """A ``--as-of`` value: a day written YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from gongwen import warehouse_cli
 
-    return warehouse_cli.run(args.raw, args.warehouse)
+    return warehouse_cli.run(args.raw, args.warehouse, as_of=args.as_of)
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -132,17 +141,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_crosscheck(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from crosscheck.check import cross_check
     from crosscheck.serialize import cross_check_dict
     from parsers import ParseError, parse_file
 
-    try:
-        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        _error(f"--as-of {args.as_of!r} is not a date (YYYY-MM-DD)")
-        return EXIT_USAGE
+    as_of = args.as_of
     records = []
     for path in (args.plan, args.template):
         try:
@@ -204,13 +207,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("template")
     p.add_argument("--json", action="store_true", help="print the alignment as one JSON object")
     p.add_argument("--html", metavar="OUT", help="write the HTML report to OUT")
-    p.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this day (default: today)")
+    p.add_argument(
+        "--as-of", type=day, metavar="DATE", help="judge deadlines as of this day (default: today)"
+    )
     p.set_defaults(func=cmd_crosscheck)
 
     p = sub.add_parser("run", help="materialize all assets on the raw folder into the warehouse")
     p.add_argument("--raw", type=Path, default=None, help="folder of notices (default: raw/)")
     p.add_argument(
         "--warehouse", default=None, help="output folder or s3://bucket/prefix (default: warehouse/)"
+    )
+    p.add_argument(
+        "--as-of", type=day, metavar="DATE", help="judge deadlines as of this day (default: today, Shanghai)"
     )
     p.set_defaults(func=cmd_run)
 

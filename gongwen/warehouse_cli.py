@@ -140,8 +140,11 @@ def _run_failure(result: Any) -> str:
     return "the run failed (see the Dagster UI for its logs)"
 
 
-def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) -> int:
-    """Register every raw file as a partition and materialize the ``ingest`` job.
+def run(
+    raw_dir: Path | None = None, warehouse_dir: Path | str | None = None, as_of: dt.date | None = None
+) -> int:
+    """Register every raw file as a partition and materialize the ``ingest`` job; the cross-check
+    judges deadlines as of ``as_of`` (default: today in Shanghai).
 
     A first run is one run over every partition. A rerun reads only the files that changed and
     is at most two runs (``run_plan``).
@@ -213,6 +216,7 @@ def run(raw_dir: Path | None = None, warehouse_dir: Path | str | None = None) ->
             "resources": {
                 "raw_store": {"config": {"root": str(raw), "parse_workers": readers}},
                 "warehouse": {"config": {"root": str(warehouse)}},
+                **({"crosscheck_settings": {"config": {"as_of": as_of.isoformat()}}} if as_of else {}),
             },
             "loggers": {"console": {"config": {"log_level": "ERROR"}}},
         }

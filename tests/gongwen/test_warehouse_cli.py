@@ -226,3 +226,36 @@ def test_scattered_changes_are_one_parse_run_of_the_changed_files_then_the_table
     sql = "SELECT count(*) AS n FROM documents WHERE title LIKE '%万源%'"
     code, out = _query(sql, tmp_path / "wh", "csv")
     assert code == 0 and out.splitlines()[1] == "0"  # its rows replaced by the copy's (deduplicated)
+
+
+def test_a_rerun_as_of_another_day_rejudges_deadlines_and_reads_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from dagster import AssetKey, DagsterInstance
+
+    files = [p for p in sample_files() if p.suffix == ".docx" and p.name[:3] in ("000", "003")]
+    raw = make_corpus(tmp_path / "raw", files, bad=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    assert warehouse_cli.run(raw, tmp_path / "wh", as_of=dt.date(2021, 1, 1)) == 0
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert warehouse_cli.run(raw, tmp_path / "wh", as_of=dt.date(2030, 1, 1)) == 0
+    assert "] parsed " not in err.getvalue()
+    (report,) = (tmp_path / "wh" / "reports").glob("report_*.html")
+    page = report.read_text(encoding="utf-8")
+    assert "2030-01-01" in page and "2021-01-01" not in page
+    with DagsterInstance.get() as instance:
+        record = instance.fetch_materializations(AssetKey("plan_alignment"), limit=1).records[0]
+        meta = record.asset_materialization.metadata
+        assert (meta["pairs_computed"].value, meta["pairs_rejudged"].value) == (0, 1)
+
+
+def test_as_of_must_be_a_day(capsys: pytest.CaptureFixture[str]) -> None:
+    from gongwen.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "--as-of", "2021-13-01"])
+    assert exit_.value.code == 2
+    assert "'2021-13-01' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
