@@ -389,7 +389,8 @@ def render(results: list[SizeResult], jobs: int, started: str, load: bool = True
                 f"| full | {full:.1f} | 100 % | {files_read(r.meta)} |",
                 f"| nothing changed | {u['wall_s']:.1f} | {100 * u['wall_s'] / full:.1f} % "
                 f"| {files_read(u['meta'])} |",
-                f"| {c['files']} file{'s' if c['files'] != 1 else ''} ({100 * c['files'] / r.n:.0f} %) changed | {c['wall_s']:.1f} "
+                f"| {c['files']} file{'s' if c['files'] != 1 else ''} ({100 * c['files'] / r.n:.0f} %) "
+                f"changed | {c['wall_s']:.1f} "
                 f"| {100 * c['wall_s'] / full:.1f} % | {files_read(c['meta'])} |",
             ]
             if d := r.incremental.get("new_day"):
