@@ -38,6 +38,12 @@ _DAGSTER_YAML = """\
 # Local Dagster instance of gongwen (created by `gongwen run` / `gongwen ui`).
 telemetry:
   enabled: false
+# Dagster's SQLite event log in its usual place, keeping its connections open (pipelines/event_log.py)
+event_log_storage:
+  module: pipelines.event_log
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {event_logs}
 """
 
 
@@ -75,15 +81,17 @@ def dagster_home() -> Path:
     """``$DAGSTER_HOME`` if set, else ``<project>/.dagster`` (then exported to this process,
     with ``INSTANCE_ENV``).
 
-    Creates the directory and a ``dagster.yaml`` with telemetry disabled when they are missing;
-    an existing ``dagster.yaml`` is never touched.
+    Creates the directory and a ``dagster.yaml`` when they are missing (telemetry disabled, the
+    event log in ``pipelines.event_log.PooledSqliteEventLogStorage``); an existing ``dagster.yaml``
+    is never touched.
     """
     home = Path(os.environ.get("DAGSTER_HOME") or _PROJECT_ROOT / ".dagster").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
         tmp = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
-        tmp.write_text(_DAGSTER_YAML, encoding="utf-8")
+        event_logs = json.dumps(str(home / "history" / "runs"))  # a quoted YAML string
+        tmp.write_text(_DAGSTER_YAML.format(event_logs=event_logs), encoding="utf-8")
         os.replace(tmp, config)
     os.environ["DAGSTER_HOME"] = str(home)
     for name, value in INSTANCE_ENV.items():

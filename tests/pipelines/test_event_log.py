@@ -1,0 +1,58 @@
+"""``PooledSqliteEventLogStorage``: Dagster's SQLite event log with kept connections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import AssetKey, AssetMaterialization, DagsterInstance, asset, materialize
+
+from pipelines.event_log import PooledSqliteEventLogStorage
+
+
+def _instance(home: Path) -> DagsterInstance:
+    (home / "dagster.yaml").write_text(
+        "event_log_storage:\n"
+        "  module: pipelines.event_log\n"
+        "  class: PooledSqliteEventLogStorage\n"
+        "  config:\n"
+        f"    base_dir: {home / 'history' / 'runs'}\n",
+        encoding="utf-8",
+    )
+    return DagsterInstance.from_config(str(home))
+
+
+@asset
+def numbers() -> int:
+    return 3
+
+
+def test_events_written_are_read_by_another_instance(tmp_path: Path) -> None:
+    with _instance(tmp_path) as instance:
+        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+        runs = [materialize([numbers], instance=instance) for _ in range(3)]
+        for i in range(50):
+            instance.report_runless_asset_event(AssetMaterialization("x", partition=f"p{i}"))
+        assert all(r.success for r in runs)
+    with DagsterInstance.from_config(str(tmp_path)) as other:  # a fresh process's view
+        assert len(other.fetch_materializations(AssetKey("x"), limit=100).records) == 50
+        assert len(other.fetch_materializations(numbers.key, limit=10).records) == 3
+        assert len(other.all_logs(runs[0].run_id)) > 5  # the run's own database
+
+
+def test_only_the_latest_databases_keep_a_connection(tmp_path: Path) -> None:
+    with _instance(tmp_path) as instance:
+        storage = instance.event_log_storage
+        assert isinstance(storage, PooledSqliteEventLogStorage)
+        runs = [materialize([numbers], instance=instance) for _ in range(storage.KEPT_SHARDS + 2)]
+        assert len(storage._engines) == storage.KEPT_SHARDS
+        assert runs[-1].run_id in storage._engines and runs[0].run_id not in storage._engines
+        assert len(instance.all_logs(runs[0].run_id)) > 5  # reopened when asked for
+
+
+def test_wipe_closes_the_connections_before_deleting(tmp_path: Path) -> None:
+    with _instance(tmp_path) as instance:
+        run = materialize([numbers], instance=instance)
+        instance.event_log_storage.wipe()
+        assert not instance.all_logs(run.run_id)
+        assert not instance.fetch_materializations(numbers.key, limit=10).records
+        assert materialize([numbers], instance=instance).success  # usable again
