@@ -31,7 +31,7 @@ from pipelines.assets.warehouse import TABLE_SPECS, warehouse_tables
 from pipelines.definitions import defs
 from pipelines.resources import RawStore, Warehouse
 from pipelines.schedules import nightly_scrape
-from pipelines.sensors import RANGE_END, RANGE_START, parse_after_scrape, ranges_of, raw_files_sensor
+from pipelines.sensors import RANGE_END, RANGE_START, parse_after_scrape, raw_files_sensor, span_of
 from tests.scraper.fakesite import FakeSite
 
 PARSE_ASSETS = [parsed_documents, warehouse_tables]
@@ -154,10 +154,11 @@ def test_raw_sensor_registers_and_parses_only_new_files(tmp_path: Path) -> None:
         assert more.cursor != result.cursor
 
 
-def test_ranges_follow_the_registered_order() -> None:
-    order = ["a", "b", "c", "d", "e"]
-    assert ranges_of(["d", "e", "a"], order) == [("a", "a"), ("d", "e")]
-    assert ranges_of([], order) == []
+def test_the_run_after_a_scrape_spans_its_files_in_the_registered_order() -> None:
+    order = ["a", "b", "c", "d", "e"]  # an updated file ("a") among older ones, new ones last
+    assert span_of(["d", "e", "a"], order) == ("a", "e")
+    assert span_of(["c"], order) == ("c", "c")
+    assert span_of([], order) is None and span_of(["x"], order) is None  # not registered
 
 
 def test_nightly_schedule_and_definitions() -> None:
