@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from dagster import MetadataValue, TableColumn, TableColumnConstraints, TableSchema
 
 from schemas.tables import description, primary_key
+
+if TYPE_CHECKING:
+    from pipelines.storage import Location
 
 PREVIEW_ROWS = 10
 _CELL_MAX = 40
@@ -30,7 +32,7 @@ def column_schema(schema: pa.Schema) -> TableSchema:
     )
 
 
-def definition_metadata(schema: pa.Schema, path: Path | None = None) -> dict[str, Any]:
+def definition_metadata(schema: pa.Schema, path: Location | None = None) -> dict[str, Any]:
     """Metadata for an asset definition: the UI shows the columns before the first run."""
     meta: dict[str, Any] = {"dagster/column_schema": column_schema(schema)}
     if key := primary_key(schema):
@@ -59,8 +61,9 @@ def markdown_preview(table: pa.Table, rows: int = PREVIEW_ROWS, cell_max: int = 
     return "\n".join(lines)
 
 
-def table_metadata(table: pa.Table, path: Path) -> dict[str, Any]:
-    """Materialization metadata of a warehouse table."""
+def table_metadata(table: pa.Table, path: Location) -> dict[str, Any]:
+    """Materialization metadata of a warehouse table (``path``: a local file or an object-storage
+    location)."""
     return {
         "dagster/row_count": table.num_rows,
         "dagster/column_schema": column_schema(table.schema),
