@@ -56,3 +56,26 @@ def test_wipe_closes_the_connections_before_deleting(tmp_path: Path) -> None:
         assert not instance.all_logs(run.run_id)
         assert not instance.fetch_materializations(numbers.key, limit=10).records
         assert materialize([numbers], instance=instance).success  # usable again
+
+
+def _report(home: str, prefix: str, count: int) -> None:
+    """In another process: ``count`` materialization events into the instance at ``home``."""
+    with DagsterInstance.from_config(home) as instance:
+        for i in range(count):
+            instance.report_runless_asset_event(AssetMaterialization("x", partition=f"{prefix}{i}"))
+
+
+def test_processes_writing_at_once_lose_no_event(tmp_path: Path) -> None:
+    import multiprocessing
+
+    _instance(tmp_path).dispose()  # the databases exist before the writers start
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=_report, args=(str(tmp_path), p, 150)) for p in ("a", "b", "c")]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=120)
+    assert [w.exitcode for w in writers] == [0, 0, 0]
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        records = instance.fetch_materializations(AssetKey("x"), limit=1000).records
+        assert len({r.partition_key for r in records}) == 450
