@@ -12,6 +12,7 @@ import contextlib
 import csv
 import datetime as dt
 import decimal
+import importlib
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import unicodedata
 import warnings
 from collections.abc import Iterator, Sequence
@@ -230,6 +232,10 @@ def run(
         }
         if to_read and readers < (os.cpu_count() or 1) and len(files) >= PAIR_POOL_MIN_DOCUMENTS:
             start_pair_pool()  # a CPU is idle while the readers parse: the cross-check's workers start now
+        if to_read:
+            # pyarrow imports pandas when it first builds an array from Python objects (~0.3 s, in
+            # the table step otherwise): import it now, while this process waits for the readers
+            threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True).start()
         handler = _ProgressHandler(_display(raw), sys.stderr)
         previous_level = progress_log.level
         progress_log.addHandler(handler)
