@@ -291,48 +291,49 @@ def checked_pairs(
 
     Cache entries of pairs that no longer exist are removed."""
     keys = [p.key(options) for p in pairs]
-    results: dict[str, tuple[CrossCheck, str]] = {}
-    other_day: dict[str, bytes] = {}
     unique = dict(zip(keys, pairs, strict=True))
-    for (key, pair), data in zip(
-        unique.items(), storage.read_files([cache_dir / f"{k}.pickle" for k in unique]), strict=True
-    ):
-        if data is None:  # not cached (or unreadable): computed below
+    cached = dict(zip(unique, storage.read_files([cache_dir / f"{k}.pickle" for k in unique]), strict=True))
+    # the pairs without an entry go to the workers first: they compute while this process loads
+    # the entries of the others
+    new = [PairJob(p, k, options, day, cache_dir) for k, p in unique.items() if cached[k] is None]
+    batches = [(new, _started(new, pool))]
+    results: dict[str, tuple[CrossCheck, str]] = {}
+    again: list[PairJob] = []  # judged on another day, or unreadable
+    for key, data in cached.items():
+        if data is None:
             continue
         try:
-            result = load_entry(pair, data)
+            result = load_entry(unique[key], data)
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, IndexError):
+            again.append(PairJob(unique[key], key, options, day, cache_dir))
             continue
         if result[0].as_of == day:
             results[key] = result
         else:
-            other_day[key] = data
-    jobs = [
-        PairJob(p, k, options, day, cache_dir, other_day.get(k))
-        for k, p in unique.items()
-        if k not in results
-    ]
-    for job, data in zip(jobs, _done(jobs, pool), strict=True):
-        results[job.key] = load_entry(job.pair, data)
+            again.append(PairJob(unique[key], key, options, day, cache_dir, data))
+    batches.append((again, _started(again, pool)))
+    for jobs, entries in batches:
+        for job, data in zip(jobs, entries, strict=True):
+            results[job.key] = load_entry(job.pair, data)
     _prune(cache_dir, ".pickle", {f"{k}.pickle" for k in keys})
+    rejudged = sum(1 for job in again if job.cached is not None)
     return CheckedPairs(
         [results[k][0] for k in keys],
         [results[k][1] for k in keys],
         keys,
         day,
-        computed=len(jobs) - len(other_day),
-        rejudged=len(other_day),
+        computed=len(new) + len(again) - rejudged,
+        rejudged=rejudged,
     )
 
 
-def _done(jobs: list[PairJob], pool: ProcessPoolExecutor | None) -> Iterator[bytes]:
-    """Each job's cache entry, in order: done on ``pool`` when the batch is worth sharing out,
-    else in this process."""
+def _started(jobs: list[PairJob], pool: ProcessPoolExecutor | None) -> Iterator[bytes]:
+    """Each job's cache entry, in order: on ``pool``, where the jobs start at once, when the batch
+    is worth sharing out; else done in this process as the entries are asked for."""
     if pool is not None and _worth_sharing(len(jobs), pool):
         chunksize = max(1, len(jobs) // ((os.cpu_count() or 1) * 8))
-        yield from pool.map(do_pair, jobs, chunksize=chunksize)
-    else:
-        yield from map(do_pair, jobs)
+        return pool.map(do_pair, jobs, chunksize=chunksize)  # submits every job now
+    return map(do_pair, jobs)
 
 
 def _worth_sharing(pairs: int, pool: ProcessPoolExecutor | None) -> bool:

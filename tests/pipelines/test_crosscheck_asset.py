@@ -148,6 +148,15 @@ def test_pairs_come_from_the_cache_on_a_rerun(tmp_path: Path) -> None:
     assert again.checks == first.checks and again.pages == first.pages and again.keys == first.keys
 
 
+def test_an_unreadable_cache_entry_is_computed_again(tmp_path: Path) -> None:
+    first = _checked(tmp_path)
+    (tmp_path / f"{first.keys[0]}.pickle").write_bytes(b"not a pickle")
+    again = _checked(tmp_path)
+    assert (again.computed, again.rejudged) == (1, 0)
+    assert again.checks == first.checks and again.pages == first.pages
+    assert _checked(tmp_path).computed == 0  # written back whole
+
+
 def test_a_new_day_rejudges_cached_pairs_as_if_computed_that_day(tmp_path: Path) -> None:
     dated = [_side("p3", "编发政务地图。")]
     dated[0] = replace(dated[0], items=(replace(dated[0].items[0], deadline_date=dt.date(2022, 3, 31)),))
