@@ -307,15 +307,14 @@ def run_plan(keys: list[str], stale: Sequence[str], parse: Any, downstream: list
       partition of it, so neither a run per stretch nor one plain run over the whole range is cheap.
     """
     from pipelines.assets.ingest import CHANGED_ONLY_TAG
-    from pipelines.sensors import RANGE_END, RANGE_START
+    from pipelines.sensors import RANGE_END, RANGE_START, span_of
 
-    if not stale:
+    span = span_of(stale, keys)
+    if span is None:
         return [PlannedRun({}, downstream)]
-    wanted = set(stale)
-    positions = [i for i, key in enumerate(keys) if key in wanted]
-    first, last = keys[positions[0]], keys[positions[-1]]
+    first, last = span
     key_range = {RANGE_START: first, RANGE_END: last}
-    if positions[-1] - positions[0] + 1 == len(positions):
+    if keys.index(last) - keys.index(first) + 1 == len(set(stale)):  # no unchanged key between
         return [PlannedRun(key_range)]
     return [PlannedRun({**key_range, CHANGED_ONLY_TAG: "true"}, [parse]), PlannedRun({}, downstream)]
 
