@@ -64,6 +64,7 @@ from pipelines.partitions import sync_document_partitions
 from pipelines.paths import PROJECT_ROOT, RAW_DIR_ENV, resolve_dir, resolve_warehouse
 from pipelines.raw_files import discover_raw_files
 from pipelines.reading import stale_keys
+from pipelines.sensors import RANGE_END, RANGE_START
 from pipelines.storage import Location
 
 #: Where the Dask scheduler listens (``tcp://host:port``), when the run config does not say.
@@ -196,8 +197,7 @@ def run_on_dask(
     """
     run_tags = dict(tags or {})
     if key_range is not None:
-        run_tags["dagster/asset_partition_range_start"] = key_range[0]
-        run_tags["dagster/asset_partition_range_end"] = key_range[1]
+        run_tags[RANGE_START], run_tags[RANGE_END] = key_range
     return execute_job(
         reconstructable_ingest_dask(),
         instance=instance,
