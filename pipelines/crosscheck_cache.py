@@ -349,13 +349,12 @@ def pair_pool(workers: int | None = None, enabled: bool = True) -> Iterator[Proc
     without waiting for a pool to start. None with one CPU or when not ``enabled``. On leaving,
     the workers are let go without waiting for those still starting."""
     global _started_pool
-    pool, _started_pool = _started_pool, None
     workers = workers or os.cpu_count() or 1
     if workers < 2 or not enabled:
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        _stop_started_pool()  # started for nothing
         yield None
         return
+    pool, _started_pool = _started_pool, None
     pool = pool or _new_pool(workers)
     try:
         yield pool
