@@ -46,7 +46,11 @@ def canonical(text: str) -> str:
     return _NOISE.sub("", text)
 
 
+@lru_cache(maxsize=8192)
 def bigrams(text: str) -> Counter[str]:
+    """The character bigrams of ``canonical(text)`` with their counts. Memoized like ``canonical``
+    (a template's requirements are counted once for all the plans checked against it): callers
+    read the result, never change it."""
     t = canonical(text)
     return Counter(t[i : i + 2] for i in range(len(t) - 1))
 

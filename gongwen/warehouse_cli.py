@@ -230,8 +230,12 @@ def run(
             },
             "loggers": {"console": {"config": {"log_level": "ERROR"}}},
         }
-        if to_read and readers < (os.cpu_count() or 1) and len(files) >= PAIR_POOL_MIN_DOCUMENTS:
-            start_pair_pool()  # a CPU is idle while the readers parse: the cross-check's workers start now
+        cpus = os.cpu_count() or 1
+        if to_read and readers < cpus and pool.pending_ahead() >= LATE_READER_MIN_FILES:
+            pool.add_reader()  # Dagster is loaded: this process waits from now on, a CPU is free
+        # the cross-check's workers start once the changed files are read (their start-up would
+        # slow the readers down), while this process builds the tables
+        pair_pool_after_parse = bool(to_read) and len(files) >= PAIR_POOL_MIN_DOCUMENTS and cpus >= 2
         if to_read:
             # pyarrow imports pandas when it first builds an array from Python objects (~0.3 s, in
             # the table step otherwise): import it now, while this process waits for the readers
@@ -242,6 +246,8 @@ def run(
         progress_log.setLevel(logging.INFO)
         try:
             for planned in plan:
+                if pair_pool_after_parse and planned.selection == downstream:
+                    start_pair_pool()
                 result = job.execute_in_process(
                     run_config=run_config,
                     instance=instance,
@@ -277,6 +283,11 @@ def run(
 #: on 2 cores the run's own process needs a core while the readers start: a rerun with few files
 #: to read starts fewer readers (a second one for 20 files made the rerun no shorter, measured).
 FILES_PER_READER = 30
+
+#: Once Dagster is loaded, ``gongwen run`` only waits for its readers: when at least this many
+#: files are still queued, it starts one more reader on the free CPU (``ReaderPool.add_reader``),
+#: which takes files from the queue once it has started.
+LATE_READER_MIN_FILES = 8
 
 
 def reader_count(files_to_read: int) -> int:

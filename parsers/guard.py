@@ -298,6 +298,12 @@ class Guard:
                     self._kill(w)
                 self._worker = self._spawn()
 
+    def wait_ready(self) -> None:
+        """Start the worker if it is not running and wait until it said hello (imports and
+        preloads done); ``RuntimeError`` if it does not start."""
+        with self._lock:
+            self._ensure()
+
     def _ensure(self) -> _Worker:
         w = self._worker
         if w is None or w.owner_pid != os.getpid() or w.process.poll() is not None:

@@ -25,6 +25,7 @@ import io
 import multiprocessing
 import os
 import pickle
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -367,12 +368,13 @@ _started_pool: ProcessPoolExecutor | None = None
 
 def start_pair_pool(workers: int | None = None) -> None:
     """Start the pair workers now, for a cross-check to come later in this process
-    (``pair_pool`` takes them): ``gongwen run`` does when a CPU is idle while its readers parse
-    a few changed files, so the workers' start-up is off the run's critical path."""
+    (``pair_pool`` takes them): ``gongwen run`` does once its readers are done with a few changed
+    files, so the workers start while the tables are built, off the run's critical path. The
+    processes are spawned from a thread (~0.1 s each), so the caller goes on at once."""
     global _started_pool
     workers = workers or os.cpu_count() or 1
     if _started_pool is None and workers >= 2:
-        _started_pool = _new_pool(workers)
+        _started_pool = _new_pool(workers, background=True)
         atexit.unregister(_stop_started_pool)  # registered once however often a pool is started
         atexit.register(_stop_started_pool)
 
@@ -384,10 +386,22 @@ def _stop_started_pool() -> None:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _new_pool(workers: int) -> ProcessPoolExecutor:
+def _new_pool(workers: int, background: bool = False) -> ProcessPoolExecutor:
+    """A pool whose ``workers`` processes start now (a process starts when work is submitted):
+    from this thread, or from a ``background`` one."""
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    for _ in range(workers):
-        pool.submit(warm_worker)
+
+    def warm_all() -> None:
+        try:
+            for _ in range(workers):
+                pool.submit(warm_worker)
+        except RuntimeError:  # let go (shut down) before all had started: nothing left to do
+            return
+
+    if background:
+        threading.Thread(target=warm_all, name="gongwen-pair-pool-start", daemon=True).start()
+    else:
+        warm_all()
     return pool
 
 

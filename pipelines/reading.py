@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import hashlib
+import logging
 import os
 import queue
 import threading
@@ -28,6 +29,8 @@ from pipelines import reader_task, storage
 from pipelines.paths import PROJECT_ROOT
 from pipelines.storage import Location, write_fragments
 from schemas.rows import quarantine_table
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,8 @@ class ReaderPool:
         self.workers = max(1, workers)
         self.limits = limits
         self._guards = [Guard(limits, preload=READER_PRELOAD) for _ in range(self.workers)]
+        # one thread per reader there may be (``add_reader``); a thread without a free reader waits
+        self._thread_count = max(self.workers, os.cpu_count() or 1)
         self._threads: ThreadPoolExecutor | None = None
         self._ahead: dict[Hashable, Future[Any]] = {}
         self._free: queue.SimpleQueue[Guard] = queue.SimpleQueue()
@@ -115,6 +120,32 @@ class ReaderPool:
         Call it from the thread that runs the readers' work or outlives it (``Guard._spawn``)."""
         for guard in self._guards:
             guard.start()
+
+    def add_reader(self) -> bool:
+        """One more reader, for work already queued (``read_ahead``): it is spawned now, from the
+        calling thread (which it dies with, ``Guard._spawn``), and takes files once it has started
+        (~1.4 s), so a file never waits for its start-up. False when the pool has a reader per
+        CPU already."""
+        if len(self._guards) >= self._thread_count:
+            return False
+        guard = Guard(self.limits, preload=READER_PRELOAD)
+        guard.start()
+        self._guards.append(guard)
+
+        def when_ready() -> None:
+            try:
+                guard.wait_ready()
+            except RuntimeError as err:  # the pool goes on with the readers it has
+                log.warning("an additional reader did not start: %s", err)
+                return
+            self._free.put(guard)
+
+        threading.Thread(target=when_ready, name="gongwen-reader-start", daemon=True).start()
+        return True
+
+    def pending_ahead(self) -> int:
+        """Work started by ``read_ahead`` that has not begun yet (queued for a free reader)."""
+        return sum(1 for future in self._ahead.values() if not future.running() and not future.done())
 
     def call(self, target: str, path: Path, *args: Any, limits: Limits) -> Any:
         """``Guard.call`` on whichever reader is free."""
@@ -161,7 +192,7 @@ class ReaderPool:
 
     def _executor(self) -> ThreadPoolExecutor:
         if self._threads is None:
-            self._threads = ThreadPoolExecutor(self.workers, thread_name_prefix="gongwen-reader")
+            self._threads = ThreadPoolExecutor(self._thread_count, thread_name_prefix="gongwen-reader")
         return self._threads
 
     def reader_pids(self) -> list[int]:

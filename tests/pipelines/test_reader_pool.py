@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections import Counter
 from functools import partial
 from pathlib import Path
@@ -47,3 +49,36 @@ def test_work_read_ahead_is_taken_by_the_run_not_done_again() -> None:
         assert list(pool.map(work, [1, 2, 3], tag=lambda i: ("read", i))) == [2, 4, 6]
         assert list(pool.map(work, [1], tag=lambda i: ("read", i))) == [2]  # taken once only
     assert calls == {1: 2, 2: 1, 3: 1}
+
+
+def serving_reader(path: str, seconds: float) -> int:
+    """Run in a reader (``Guard.call`` target): which process served the file."""
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_a_reader_added_later_takes_queued_files_once_it_has_started() -> None:
+    files = sorted(SAMPLE_DIR.iterdir())[:1] * 24
+    with ReaderPool(1, Limits()) as pool:
+        pool.start()
+
+        def serve(item: tuple[int, Path]) -> int:
+            return pool.call(
+                "tests.pipelines.test_reader_pool:serving_reader", item[1], 0.25, limits=pool.limits
+            )
+
+        items = list(enumerate(files))
+        pool.read_ahead([(("serve", i), partial(serve, (i, p))) for i, p in items])
+        assert pool.pending_ahead() >= 20  # one reader, the rest queued
+        assert pool.add_reader() == ((os.cpu_count() or 1) > 1)
+        served = list(pool.map(serve, items, tag=lambda item: ("serve", item[0])))
+        assert len(served) == len(files) and pool.pending_ahead() == 0
+        if (os.cpu_count() or 1) > 1:
+            assert len(set(served)) == 2  # the added reader took some files
+            assert sorted(set(served)) == sorted(pool.reader_pids())
+
+
+def test_no_reader_is_added_beyond_one_per_cpu() -> None:
+    with ReaderPool(os.cpu_count() or 1, Limits()) as pool:
+        assert pool.add_reader() is False
+        assert pool.reader_pids() == []  # nothing was spawned
