@@ -125,19 +125,23 @@ def _matches(number: str | None, title: str | None, candidate: Notice) -> str | 
     return None
 
 
+def may_implement(plan: Notice, candidate: Notice) -> bool:
+    """Whether ``plan`` can implement ``candidate``: a notice with tasks that is not the plan
+    itself (nor a copy of it), nor forwards it, nor is forwarded by it."""
+    return (
+        candidate.has_tasks
+        and identity(candidate) != identity(plan)
+        and plan.doc_id not in (candidate.doc_id, candidate.parent_id)
+        and plan.parent_id != candidate.doc_id
+    )
+
+
 def find_templates(
     plan: Notice, candidates: Iterable[Notice], configured: Mapping[str, str] | None = None
 ) -> tuple[list[TemplateLink], list[MissingTemplate]]:
     """Templates of ``plan`` among ``candidates`` (never itself or a notice it forwards or is
     forwarded by); of several copies of one template, the one in the plan's own format."""
-    pool = [
-        c
-        for c in candidates
-        if c.has_tasks
-        and identity(c) != identity(plan)
-        and plan.doc_id not in (c.doc_id, c.parent_id)
-        and plan.parent_id != c.doc_id
-    ]
+    pool = [c for c in candidates if may_implement(plan, c)]
     found: list[TemplateLink] = []
     missing: list[MissingTemplate] = []
     for number, title in plan.basis:

@@ -36,7 +36,15 @@ from pathlib import Path
 from crosscheck.align import AlignOptions
 from crosscheck.check import compare, rejudged
 from crosscheck.from_tables import Corpus, sorted_notices
-from crosscheck.linking import MissingTemplate, Notice, find_templates, representatives, title_key
+from crosscheck.linking import (
+    MissingTemplate,
+    Notice,
+    find_templates,
+    identity,
+    may_implement,
+    representatives,
+    title_key,
+)
 from crosscheck.model import CrossCheck, Item, NoticeRef
 from crosscheck.report import render_overview, render_plan_report
 from crosscheck.similarity import equivalents
@@ -148,20 +156,33 @@ class _Candidates:
     titles each time (``canonical_title``: regular expressions), so linking P plans over N
     notices cost P × N normalizations (26 s of a 45 s cross-check at N = 2,000, all of it with
     every pair cached). Only notices whose number or normalized title equals one of the plan's
-    basis citations can match; passing just those (in the same order) gives the same links. A
-    plan named in the configured links gets every notice, as before.
+    basis citations can match, and of the notices one citation matches (all equally), it keeps
+    per notice (``identity``) the first in the plan's format, else the first: so passing, of each
+    citation's matches, the first that ``may_implement`` allows per (identity, format) gives the
+    same links — however many copies of a template the corpus holds. A plan named in the
+    configured links gets every notice, as before.
     """
 
     def __init__(self, notices: Sequence[Notice], configured: Mapping[str, str] | None) -> None:
         self.notices = list(notices)
         self.configured = set(configured or ())
-        self.by_number: dict[str, list[int]] = {}
-        self.by_title: dict[str, list[int]] = {}
+        by_number: dict[str, list[int]] = {}
+        by_title: dict[str, list[int]] = {}
         for i, n in enumerate(self.notices):
             if n.doc_number:
-                self.by_number.setdefault(n.doc_number, []).append(i)
+                by_number.setdefault(n.doc_number, []).append(i)
             if n.title:
-                self.by_title.setdefault(title_key(n.title), []).append(i)
+                by_title.setdefault(title_key(n.title), []).append(i)
+        self.by_number = {k: self._copies(v) for k, v in by_number.items()}
+        self.by_title = {k: self._copies(v) for k, v in by_title.items()}
+
+    def _copies(self, positions: list[int]) -> list[list[int]]:
+        """``positions`` grouped by (identity, format), each group in corpus order."""
+        groups: dict[tuple[str, str], list[int]] = {}
+        for i in positions:
+            n = self.notices[i]
+            groups.setdefault((identity(n), n.format), []).append(i)
+        return list(groups.values())
 
     def for_plan(self, plan: Notice) -> list[Notice]:
         names = {x for x in (plan.doc_number, plan.title, Path(plan.path).name, Path(plan.path).stem) if x}
@@ -169,10 +190,14 @@ class _Candidates:
             return self.notices
         hits: set[int] = set()
         for number, title in plan.basis:
-            if number:
-                hits.update(self.by_number.get(number, ()))
-            if title:
-                hits.update(self.by_title.get(title_key(title), ()))
+            matched = [
+                *self.by_number.get(number or "", ()),
+                *(self.by_title.get(title_key(title), ()) if title else ()),
+            ]
+            for copies in matched:
+                first = next((i for i in copies if may_implement(plan, self.notices[i])), None)
+                if first is not None:
+                    hits.add(first)
         return [self.notices[i] for i in sorted(hits)]
 
 

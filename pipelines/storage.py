@@ -171,6 +171,38 @@ def file_token(path: Location) -> str | None:
     return _info_token(info) if info.get("type") == "file" else None
 
 
+def folder_tokens(folder: Location, suffix: str = "") -> dict[str, str]:
+    """``{name: file_token}`` of the files in ``folder`` whose name ends in ``suffix`` (not the
+    hidden ones: files being written), from one scan of the folder — one listing on object
+    storage — instead of a ``stat`` or a request per file (a ``Path`` and a ``stat`` per file cost
+    ~0.15 ms each: ~0.3 s per build of the nine tables at 2,000 documents)."""
+    if not isinstance(folder, Path):
+        return {
+            name: _info_token(info)
+            for name, info in _listing(folder).items()
+            if name.endswith(suffix) and not name.startswith(".")
+        }
+    found: dict[str, str] = {}
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(suffix) and not entry.name.startswith("."):
+                    try:
+                        found[entry.name] = _stat_token(entry.stat())
+                    except OSError:  # removed meanwhile
+                        continue
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    return found
+
+
+def file_tokens(paths: Iterable[Location]) -> list[str | None]:
+    """``file_token`` of each of ``paths``, from one scan of each folder they are in."""
+    paths = list(paths)
+    scans = {folder: folder_tokens(folder) for folder in {p.parent for p in paths}}
+    return [scans[p.parent].get(p.name) for p in paths]
+
+
 def file_names(folder: Location, suffix: str) -> list[str]:
     """Names of the files in ``folder`` ending in ``suffix`` (none if the folder is missing)."""
     if isinstance(folder, Path):
@@ -505,25 +537,10 @@ def _kept_rows_path(warehouse_dir: Location, table: str) -> Location:
 def fragment_tokens(warehouse_dir: Location, table: str, keys: Iterable[str]) -> dict[str, str]:
     """``{key: token}`` of the fragments of ``table`` that exist for ``keys``, in key order
     (on object storage from one listing of the folder, not a request per fragment)."""
-    if not isinstance(warehouse_dir, Path):
-        listed = _listing(warehouse_dir / PARTS_DIR / table)
-        infos = ((key, listed.get(f"{key}{FRAGMENT_SUFFIX}")) for key in sorted(set(keys)))
-        return {key: _info_token(info) for key, info in infos if info is not None}
-    # one scan of the folder, a stat per entry on plain strings: a Path and a stat per key cost
-    # ~0.3 s per build of the nine tables at 2,000 documents
-    folder = warehouse_dir / PARTS_DIR / table
-    found: dict[str, str] = {}
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.endswith(FRAGMENT_SUFFIX) and not entry.name.startswith("."):
-                    try:
-                        st = entry.stat()
-                    except OSError:  # removed meanwhile
-                        continue
-                    found[entry.name[: -len(FRAGMENT_SUFFIX)]] = _stat_token(st)
-    except FileNotFoundError:
-        return {}
+    found = {
+        name[: -len(FRAGMENT_SUFFIX)]: token
+        for name, token in folder_tokens(warehouse_dir / PARTS_DIR / table, FRAGMENT_SUFFIX).items()
+    }
     return {key: found[key] for key in sorted(set(keys)) if key in found}
 
 

@@ -222,7 +222,7 @@ def _inputs_signature(warehouse_dir: storage.Location, config: Path, day: dt.dat
 
 def _outputs(warehouse_dir: storage.Location, reports: list[str]) -> dict[str, str | None]:
     tokens = {n: storage.file_token(storage.table_path(warehouse_dir, n)) for n in DERIVED_TABLES}
-    tokens.update({r: storage.file_token(storage.location(r)) for r in reports})
+    tokens.update(zip(reports, storage.file_tokens(storage.location(r) for r in reports), strict=True))
     return tokens
 
 

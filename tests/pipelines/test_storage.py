@@ -140,3 +140,24 @@ def test_state_marker_names_the_fragment_format(warehouse: Path) -> None:
 def test_dedupe_first_keeps_the_first_row_of_each_key_in_table_order() -> None:
     table = pa.table({"id": ["x", "y", "x", "z", "y"], "v": [1, 2, 3, 4, 5]})
     assert storage.dedupe_first(table, ("id",)).to_pydict() == {"id": ["x", "y", "z"], "v": [1, 2, 4]}
+
+
+def test_file_tokens_from_one_scan_equal_a_stat_per_file(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    files = [tmp_path / "a" / "one.html", tmp_path / "a" / "two.html", tmp_path / "three.txt"]
+    for i, path in enumerate(files):
+        path.write_text("x" * i, encoding="utf-8")
+    (tmp_path / "a" / ".one.html.tmp").write_text("being written", encoding="utf-8")
+    missing = tmp_path / "a" / "gone.html"
+    nowhere = tmp_path / "no-such-folder" / "x.html"
+    paths = [*files, missing, nowhere]
+    assert storage.file_tokens(paths) == [storage.file_token(p) for p in paths]
+    assert storage.file_tokens(paths)[-2:] == [None, None]
+    assert set(storage.folder_tokens(tmp_path / "a", ".html")) == {
+        "one.html",
+        "two.html",
+    }  # not the hidden one
+    files[0].write_text("rewritten", encoding="utf-8")
+    assert storage.file_tokens(files[:1]) != [None] and storage.file_tokens(files[:1]) == [
+        storage.file_token(files[0])
+    ]
