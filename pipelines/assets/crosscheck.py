@@ -20,10 +20,12 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pyarrow as pa
 from dagster import AssetExecutionContext, ConfigurableResource, MaterializeResult, MetadataValue, asset
 
 from crosscheck.align import load_options
@@ -138,7 +140,53 @@ def plan_alignment(
     # a pool of workers starts now, while the corpus is built, when the warehouse is big enough
     # for a rerun to have a few hundred pairs to compute
     large = warehouse.read_table("documents", ["doc_id"]).num_rows >= PAIR_POOL_MIN_DOCUMENTS
-    with collector_paused(), pair_pool(enabled=large) as pool:
+    with collector_paused():  # back on once the run's objects are gone (``_check_warehouse``)
+        done = _check_warehouse(warehouse, config, day, large)
+    if done.warning:
+        context.log.warning(done.warning)
+    summary = {
+        "plans_checked": done.plans_checked,
+        "missing_templates": done.missing_templates,
+        "reports_dir": str(warehouse.path / REPORTS_DIR),
+        "reports": sorted(str(p) for p in done.reports.values()),
+        "overviews": {name: str(path) for name, path in done.reports.items() if name.startswith("overview")},
+        "plans_table": "| plan | template | verbatim | modified | partial | missing | added |\n"
+        "|---|---|---|---|---|---|---|\n" + (done.plan_rows or "| — | — | | | | | |"),
+    }
+    _record_run(warehouse.path, inputs, summary)
+    return MaterializeResult(
+        metadata={
+            **table_metadata(done.alignment_table, done.alignment_path),
+            **_metadata_values(summary),
+            "pairs_computed": done.computed,
+            "pairs_rejudged": done.rejudged,
+            "pairs_from_cache": done.plans_checked - done.computed - done.rejudged,
+            "recomputed": True,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What a cross-check of the warehouse reports (``_check_warehouse``)."""
+
+    alignment_table: pa.Table
+    alignment_path: storage.Location
+    reports: dict[str, storage.Location]
+    plan_rows: str
+    plans_checked: int
+    missing_templates: int
+    computed: int
+    rejudged: int
+    warning: str | None
+
+
+def _check_warehouse(warehouse: Warehouse, config: Path, day: dt.date, large: bool) -> _Checked:
+    """Every linked plan checked as of ``day``, the derived tables and the reports written. Only
+    what the asset reports leaves this function: the corpus, pairs and checks (hundreds of
+    thousands of objects) are freed as it returns, before the caller turns the garbage collector
+    back on, so its first pass does not walk them (~0.1 s at 2,000 documents)."""
+    with pair_pool(enabled=large) as pool:
         corpus = corpus_from_columns(*(_input_columns(warehouse.path, name) for name in COLUMNS))
         pairs, missing = linked_pairs(corpus, load_links(config))
         checked = checked_pairs(pairs, load_options(config), day, warehouse.path / CACHE_DIR, pool=pool)
@@ -151,29 +199,17 @@ def plan_alignment(
             checked.pages,
             overview_pages(checked, warehouse.path / OVERVIEW_CACHE_DIR),
         )
-        per_plan = "\n".join(_plan_row(c, storage.uri(reports[c.plan.doc_id])) for c in checks)
-        if missing:
-            context.log.warning(missing_templates_line(missing))
-    summary = {
-        "plans_checked": len(checks),
-        "missing_templates": len(missing),
-        "reports_dir": str(warehouse.path / REPORTS_DIR),
-        "reports": sorted(str(p) for p in reports.values()),
-        "overviews": {name: str(path) for name, path in reports.items() if name.startswith("overview")},
-        "plans_table": "| plan | template | verbatim | modified | partial | missing | added |\n"
-        "|---|---|---|---|---|---|---|\n" + (per_plan or "| — | — | | | | | |"),
-    }
-    _record_run(warehouse.path, inputs, summary)
-    return MaterializeResult(
-        metadata={
-            **table_metadata(tables["plan_alignment"], paths["plan_alignment"]),
-            **_metadata_values(summary),
-            "pairs_computed": checked.computed,
-            "pairs_rejudged": checked.rejudged,
-            "pairs_from_cache": len(checks) - checked.computed - checked.rejudged,
-            "recomputed": True,
-        }
-    )
+        return _Checked(
+            alignment_table=tables["plan_alignment"],
+            alignment_path=paths["plan_alignment"],
+            reports=reports,
+            plan_rows="\n".join(_plan_row(c, storage.uri(reports[c.plan.doc_id])) for c in checks),
+            plans_checked=len(checks),
+            missing_templates=len(missing),
+            computed=checked.computed,
+            rejudged=checked.rejudged,
+            warning=missing_templates_line(missing) if missing else None,
+        )
 
 
 def _plan_row(check: CrossCheck, report: str) -> str:
