@@ -173,10 +173,13 @@ def run(
         _error(f"warehouse {_display(warehouse)} exists and is not a directory")
         return EXIT_USAGE
 
-    from parsers.guard import Limits
-    from pipelines.raw_files import discover_raw_files
-    from pipelines.reading import ReadJob, read_ahead, reader_pool, stale_keys
-    from pipelines.storage import check_writable
+    from parsers.startup import loading_for_life
+
+    with loading_for_life():
+        from parsers.guard import Limits
+        from pipelines.raw_files import discover_raw_files
+        from pipelines.reading import ReadJob, read_ahead, reader_pool, stale_keys
+        from pipelines.storage import check_writable
 
     try:
         check_writable(warehouse)
@@ -196,16 +199,18 @@ def run(
         read_ahead(pool, ReadJob(raw, warehouse, Limits()), to_read)
 
     with _quiet_dagster():
-        from dagster import DagsterInstance
+        with loading_for_life():  # Dagster, the definitions and the instance stay for the run
+            from dagster import DagsterInstance
 
-        from pipelines.assets.crosscheck import PAIR_POOL_MIN_DOCUMENTS
-        from pipelines.assets.ingest import parsed_documents, progress_log
-        from pipelines.crosscheck_cache import start_pair_pool
-        from pipelines.definitions import defs
-        from pipelines.partitions import sync_document_partitions
+            from pipelines.assets.crosscheck import PAIR_POOL_MIN_DOCUMENTS
+            from pipelines.assets.ingest import parsed_documents, progress_log
+            from pipelines.crosscheck_cache import start_pair_pool
+            from pipelines.definitions import defs
+            from pipelines.partitions import sync_document_partitions
 
-        dagster_home()
-        instance = DagsterInstance.get()
+            dagster_home()
+            instance = DagsterInstance.get()
+            job = defs.resolve_job_def("ingest")
         try:
             sync = sync_document_partitions(instance, raw, warehouse, files)
         except (OSError, ValueError) as err:
@@ -218,7 +223,6 @@ def run(
             file=sys.stderr,
         )
 
-        job = defs.resolve_job_def("ingest")
         downstream = [k for k in job.asset_layer.executable_asset_keys if k != parsed_documents.key]
         stale = [key for key in sync.keys if key in changed]
         plan = run_plan(list(sync.keys), stale, parsed_documents.key, downstream)

@@ -133,14 +133,17 @@ def _worker_entry(fd: int, warm: bool = True, preload: tuple[str, ...] = ()) -> 
     conn = Connection(fd)
     import importlib
 
+    from parsers.startup import loading_for_life
+
     try:
-        for module in (
-            ("parsers.extract", "parsers.pdf", "parsers.docx", "parsers.html") if warm else ("parsers",)
-        ):
-            importlib.import_module(module)
-        for target in preload:
-            module_name, _, name = target.partition(":")
-            getattr(importlib.import_module(module_name), name)()
+        with loading_for_life():  # the readers and dictionaries stay for the life of the process
+            for module in (
+                ("parsers.extract", "parsers.pdf", "parsers.docx", "parsers.html") if warm else ("parsers",)
+            ):
+                importlib.import_module(module)
+            for target in preload:
+                module_name, _, name = target.partition(":")
+                getattr(importlib.import_module(module_name), name)()
     except BaseException:
         conn.send(("broken", traceback.format_exc()))
         return

@@ -49,6 +49,7 @@ from crosscheck.model import CrossCheck, Item, NoticeRef
 from crosscheck.report import render_overview, render_plan_report
 from crosscheck.similarity import equivalents
 from parsers.domains import DomainRow
+from parsers.startup import import_for_life
 from pipelines import storage
 from pipelines.paths import PROJECT_ROOT
 
@@ -414,7 +415,12 @@ def _stop_started_pool() -> None:
 def _new_pool(workers: int, background: bool = False) -> ProcessPoolExecutor:
     """A pool whose ``workers`` processes start now (a process starts when work is submitted):
     from this thread, or from a ``background`` one."""
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=import_for_life,
+        initargs=(__name__,),  # the engine, imported with the collector off (``parsers.startup``)
+    )
 
     def warm_all() -> None:
         try:
