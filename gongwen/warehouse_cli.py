@@ -178,7 +178,7 @@ def run(
     with loading_for_life():
         from parsers.guard import Limits
         from pipelines.raw_files import discover_raw_files
-        from pipelines.reading import ReadJob, read_ahead, reader_pool, stale_keys
+        from pipelines.reading import ReadJob, close_reader_pools, read_ahead, reader_pool, stale_keys
         from pipelines.storage import check_writable
 
     try:
@@ -189,14 +189,20 @@ def run(
         return EXIT_USAGE
     # Before Dagster is loaded (~2 s): the files new or changed since their fragments were made
     # go to the readers now, so the readers' own start-up (~1.4 s each) overlaps with it. The run
-    # takes their results (same raw directory, warehouse and limits: RawStore's defaults).
-    changed = set(stale_keys(list(files), files, raw, warehouse))
+    # takes their results (same raw directory, warehouse and limits: RawStore's defaults). A
+    # reader starts as soon as some file may have changed, before the suspects are hashed.
+    limits = Limits()
+    changed = set(
+        stale_keys(list(files), files, raw, warehouse, suspect=lambda: reader_pool(1, limits).start())
+    )
     to_read = [(key, rel) for key, rel in files.items() if key in changed]
     readers = reader_count(len(to_read))
     if to_read:
-        pool = reader_pool(readers, Limits())
+        pool = reader_pool(readers, limits)
         pool.start()
-        read_ahead(pool, ReadJob(raw, warehouse, Limits()), to_read)
+        read_ahead(pool, ReadJob(raw, warehouse, limits), to_read)
+    else:
+        close_reader_pools()  # a reader started for files touched but not changed
 
     with _quiet_dagster():
         with loading_for_life():  # Dagster, the definitions and the instance stay for the run

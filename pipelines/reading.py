@@ -103,11 +103,10 @@ class ReaderPool:
     starts (``READER_PRELOAD``), outside any file's time limit."""
 
     def __init__(self, workers: int, limits: Limits) -> None:
-        self.workers = max(1, workers)
         self.limits = limits
-        self._guards = [Guard(limits, preload=READER_PRELOAD) for _ in range(self.workers)]
+        self._guards = [Guard(limits, preload=READER_PRELOAD) for _ in range(max(1, workers))]
         # one thread per reader there may be (``add_reader``); a thread without a free reader waits
-        self._thread_count = max(self.workers, os.cpu_count() or 1)
+        self._thread_count = max(len(self._guards), os.cpu_count() or 1)
         self._threads: ThreadPoolExecutor | None = None
         self._ahead: dict[Hashable, Future[Any]] = {}
         self._free: queue.SimpleQueue[Guard] = queue.SimpleQueue()
@@ -120,6 +119,11 @@ class ReaderPool:
         Call it from the thread that runs the readers' work or outlives it (``Guard._spawn``)."""
         for guard in self._guards:
             guard.start()
+
+    @property
+    def workers(self) -> int:
+        """Its readers (those added later included)."""
+        return len(self._guards)
 
     def add_reader(self) -> bool:
         """One more reader, for work already queued (``read_ahead``): it is spawned now, from the
@@ -219,20 +223,24 @@ class ReaderPool:
 #: Called once by every reader process of a run when it starts (``parsers.guard.Guard(preload=…)``).
 READER_PRELOAD = ("parsers.nlp:warm",)
 
-_pools: dict[tuple[int, Limits], ReaderPool] = {}
+_pools: dict[Limits, ReaderPool] = {}
 _pools_lock = threading.Lock()
 
 
 def reader_pool(workers: int, limits: Limits) -> ReaderPool:
-    """The process-wide pool for (workers, limits): several runs in one process (``gongwen run``
-    launching a few) share the reader processes instead of starting them again each run."""
+    """The process-wide pool for ``limits``, with at least ``workers`` readers (up to one per CPU
+    more are added to an existing pool, ``ReaderPool.add_reader``): several runs in one process
+    (``gongwen run`` launching a few) share the reader processes instead of starting them again
+    each run, and a reader started ahead serves the run."""
     with _pools_lock:
-        pool = _pools.get((workers, limits))
+        pool = _pools.get(limits)
         if pool is None:
             if not _pools:
                 atexit.register(close_reader_pools)
-            pool = _pools[(workers, limits)] = ReaderPool(workers, limits)
-        return pool
+            return _pools.setdefault(limits, ReaderPool(workers, limits))
+    while pool.workers < workers and pool.add_reader():
+        pass
+    return pool
 
 
 def close_reader_pools() -> None:
@@ -243,10 +251,29 @@ def close_reader_pools() -> None:
         pool.close()
 
 
-def stale_keys(keys: list[str], files: dict[str, str], raw_dir: Path, warehouse_dir: Location) -> list[str]:
-    """The keys a run must process: files new, changed or gone since their fragments were made."""
+def stale_keys(
+    keys: list[str],
+    files: dict[str, str],
+    raw_dir: Path,
+    warehouse_dir: Location,
+    suspect: Callable[[], None] | None = None,
+) -> list[str]:
+    """The keys a run must process: files new, changed or gone since their fragments were made.
+
+    ``suspect`` is called once, before any file is hashed, when some file may need reading (new,
+    gone, its status changed, or its fragments made otherwise): ``gongwen run`` starts a reader
+    then, so that its start-up overlaps the hashing."""
     states = storage.read_states(warehouse_dir, [key for key in keys if key in files])
-    return [key for key in keys if key not in files or not unchanged(states[key], raw_dir / files[key])]
+    verdicts = {
+        key: _known_unchanged(states[key], raw_dir / files[key]) if key in files else False for key in keys
+    }
+    if suspect is not None and not all(verdicts.values()):
+        suspect()
+    return [
+        key
+        for key, verdict in verdicts.items()
+        if verdict is False or (verdict is None and not _same_bytes(states[key], raw_dir / files[key]))
+    ]
 
 
 # --- incremental: what a file's fragments were made from --------------------------------------
@@ -308,6 +335,13 @@ def unchanged(state: dict[str, Any] | None, path: Path) -> bool:
     The bytes are hashed only when the file's status differs from the one recorded with the hash,
     or changed less than ``RACY_NS`` before it was hashed: an untouched file costs a ``stat``,
     not a read (2,000 files: 0.3 s of hashing per check)."""
+    verdict = _known_unchanged(state, path)
+    return verdict if verdict is not None else _same_bytes(state, path)
+
+
+def _known_unchanged(state: dict[str, Any] | None, path: Path) -> bool | None:
+    """``unchanged`` as far as it is known without reading the file: None when its bytes must be
+    hashed to tell."""
     if not (
         state is not None
         and storage.is_current_format(state)
@@ -326,8 +360,12 @@ def unchanged(state: dict[str, Any] | None, path: Path) -> bool:
         and st.st_ctime_ns < recorded_at - RACY_NS
     ):
         return True
+    return None
+
+
+def _same_bytes(state: dict[str, Any] | None, path: Path) -> bool:
     stamp = file_stamp(path)
-    return stamp is not None and stamp["sha256"] == state.get("sha256")
+    return stamp is not None and state is not None and stamp["sha256"] == state.get("sha256")
 
 
 @dataclass(frozen=True)

@@ -216,3 +216,32 @@ def test_a_file_replaced_with_the_old_size_and_times_is_read_again(setup: Setup)
     os.replace(replacement, path)
     meta = run_meta(setup.run(), "parsed_documents")
     assert (meta["run_files_read"], meta["run_files_unchanged"]) == (1, 3)
+
+
+def test_stale_keys_calls_its_suspect_before_hashing_only_when_a_file_may_have_changed(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setup.run()
+    for key in (TEMPLATE, LUXIAN, WANYUAN, "empty.pdf"):
+        _age_state(setup, key, 10)
+    files = {p.name: p.name for p in sorted(setup.raw.iterdir())}
+    keys = list(files)
+    events: list[str] = []
+    real_stamp = reading.file_stamp
+    monkeypatch.setattr(
+        reading, "file_stamp", lambda path: events.append(f"hash {path.name}") or real_stamp(path)
+    )
+
+    def stale() -> list[str]:
+        return reading.stale_keys(
+            keys, files, setup.raw, setup.warehouse, suspect=lambda: events.append("suspect")
+        )
+
+    assert stale() == [] and events == []  # every status as recorded: no suspect, nothing hashed
+    (setup.raw / TEMPLATE).touch()  # status changed, bytes the same
+    assert stale() == [] and events == ["suspect", f"hash {TEMPLATE}"]
+    shutil.copy2(SAMPLE_DIR / LUXIAN, setup.raw / "new.docx")  # a new file: stale without hashing
+    files["new.docx"] = "new.docx"
+    keys.append("new.docx")
+    events.clear()
+    assert stale() == ["new.docx"] and events == ["suspect", f"hash {TEMPLATE}"]

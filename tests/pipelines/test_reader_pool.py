@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from parsers.guard import Limits
-from pipelines.reading import ReaderPool
+from pipelines.reading import ReaderPool, close_reader_pools, reader_pool
 from tests.pipelines.corpus import SAMPLE_DIR
 
 
@@ -82,3 +82,15 @@ def test_no_reader_is_added_beyond_one_per_cpu() -> None:
     with ReaderPool(os.cpu_count() or 1, Limits()) as pool:
         assert pool.add_reader() is False
         assert pool.reader_pids() == []  # nothing was spawned
+
+
+def test_the_process_pool_for_some_limits_grows_to_the_readers_asked_for() -> None:
+    limits = Limits(timeout_s=123)  # a pool of its own
+    try:
+        first = reader_pool(1, limits)
+        assert first.workers == 1
+        again = reader_pool(2, limits)
+        assert again is first and first.workers == min(2, os.cpu_count() or 1)
+        assert reader_pool(1, limits) is first and first.workers == min(2, os.cpu_count() or 1)
+    finally:
+        close_reader_pools()
