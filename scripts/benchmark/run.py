@@ -14,8 +14,9 @@ For each corpus size N (the sizes, plus ``--n``):
    and the counters ``parsed_documents`` puts in its metadata (when present).
 
 With ``--incremental`` (the default for the largest N), three more runs on the same warehouse and
-instance: nothing changed, then 1 % of the files replaced by edited versions, then nothing changed
-but the day (``--as-of`` the next day: what a nightly rerun meets). Every run of a size judges
+instance: nothing changed, then 1 % of the files replaced by edited versions, then those files
+changed back (a second 1 % sample), then nothing changed but the day (``--as-of`` the next day:
+what a nightly rerun meets). Every run of a size judges
 deadlines as of the same day (``--as-of``, today in Shanghai when the benchmark starts) but the last.
 
 Results go to stdout and into ``--out`` between the ``<!-- bench:results -->`` markers (the
@@ -257,8 +258,12 @@ def bench_size(n: int, rng_seed: int, jobs: int, incremental: bool, keep: Path |
         log(f"[N={n}] rerun, {len(edited)} files changed …")
         cm, *_ = pipeline_run(work / "raw-edited", work, "rerun-changed.log")
         c_info = run_stages(work / "dagster")
+        # a second 1 % sample: the same files changed back (the machine's speed varies by ±10 %)
+        log(f"[N={n}] rerun, the {len(edited)} files changed back …")
+        bm, *_ = pipeline_run(raw, work, "rerun-changed-back.log")
+        b_info = run_stages(work / "dagster")
         log(f"[N={n}] rerun, nothing changed but the day …")
-        dm, *_ = pipeline_run(work / "raw-edited", work, "rerun-new-day.log", DAY + dt.timedelta(days=1))
+        dm, *_ = pipeline_run(raw, work, "rerun-new-day.log", DAY + dt.timedelta(days=1))
         result.incremental = {
             "unchanged": asdict(um)
             | {
@@ -274,6 +279,15 @@ def bench_size(n: int, rng_seed: int, jobs: int, incremental: bool, keep: Path |
                 "meta": {
                     **c_info.get("meta", {}),
                     "files_read_in_log": count_read(work / "rerun-changed.log"),
+                },
+                "files": len(edited),
+            },
+            "changed_back": asdict(bm)
+            | {
+                "stdout": "",
+                "meta": {
+                    **b_info.get("meta", {}),
+                    "files_read_in_log": count_read(work / "rerun-changed-back.log"),
                 },
                 "files": len(edited),
             },
@@ -393,6 +407,11 @@ def render(results: list[SizeResult], jobs: int, started: str, load: bool = True
                 f"changed | {c['wall_s']:.1f} "
                 f"| {100 * c['wall_s'] / full:.1f} % | {files_read(c['meta'])} |",
             ]
+            if b := r.incremental.get("changed_back"):
+                lines.append(
+                    f"| the same {b['files']} files changed back | {b['wall_s']:.1f} "
+                    f"| {100 * b['wall_s'] / full:.1f} % | {files_read(b['meta'])} |"
+                )
             if d := r.incremental.get("new_day"):
                 lines.append(
                     f"| nothing changed, the next day (`--as-of`) | {d['wall_s']:.1f} "
@@ -464,6 +483,7 @@ def report_only(sizes: list[int], args: argparse.Namespace) -> int:
         for name, log in (
             ("unchanged", "rerun-unchanged.log"),
             ("changed", "rerun-changed.log"),
+            ("changed_back", "rerun-changed-back.log"),
             ("new_day", "rerun-new-day.log"),
         ):
             if r.incremental and name in r.incremental and (work / log).is_file():
