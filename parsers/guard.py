@@ -340,15 +340,18 @@ class Guard:
         return self._kill(worker) if worker is not None else None
 
     def close(self) -> None:
-        """Stop the worker (a new one starts on the next ``parse``)."""
+        """Stop the worker (a new one starts on the next ``parse``): asked to exit when it has
+        started, at once while it is still starting (it would only read the request once its
+        imports are done)."""
         with self._lock:
             worker, self._worker = self._worker, None
             if worker is None or worker.owner_pid != os.getpid():
                 return
-            with contextlib.suppress(Exception):
-                worker.conn.send(None)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                worker.process.wait(2)
+            if worker.ready or worker.conn.poll(0):
+                with contextlib.suppress(Exception):
+                    worker.conn.send(None)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    worker.process.wait(2)
             self._kill(worker)
 
     # -- one file -----------------------------------------------------------------------------

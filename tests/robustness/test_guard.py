@@ -44,6 +44,18 @@ def test_worker_is_reused(tmp_path: Path) -> None:
         assert g.restarts == 0
 
 
+def test_closing_a_worker_still_starting_stops_it_at_once_a_started_one_exits() -> None:
+    starting = Guard(preload=("parsers.nlp:warm",))
+    starting.start()
+    process = starting._worker.process  # type: ignore[union-attr]
+    starting.close()  # still importing: not waited for
+    assert process.returncode == -signal.SIGKILL
+    with Guard(target=W + "pid") as started:
+        started.parse(SAMPLES[0])
+        process = started._worker.process  # type: ignore[union-attr]
+    assert process.returncode == 0  # asked to exit, and did
+
+
 def test_timeout_stops_the_file_and_replaces_the_worker() -> None:
     with Guard(Limits(timeout_s=1.0), target=W + "hang") as g:
         start = time.monotonic()
