@@ -228,10 +228,10 @@ _pools_lock = threading.Lock()
 
 
 def reader_pool(workers: int, limits: Limits) -> ReaderPool:
-    """The process-wide pool for ``limits``, with at least ``workers`` readers (up to one per CPU
-    more are added to an existing pool, ``ReaderPool.add_reader``): several runs in one process
+    """The process-wide pool for ``limits``, with ``workers`` readers or more (an existing pool
+    gets more with ``ReaderPool.add_reader``, up to one per CPU): several runs in one process
     (``gongwen run`` launching a few) share the reader processes instead of starting them again
-    each run, and a reader started ahead serves the run."""
+    each run, and a reader started ahead of a run serves it."""
     with _pools_lock:
         pool = _pools.get(limits)
         if pool is None:
