@@ -261,3 +261,33 @@ def test_as_of_must_be_a_day(capsys: pytest.CaptureFixture[str]) -> None:
         main(["run", "--as-of", "2021-13-01"])
     assert exit_.value.code == 2
     assert "'2021-13-01' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
+
+
+def test_files_touched_but_unchanged_are_not_read_and_the_reader_started_for_them_is_let_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parsers.guard import Limits
+    from pipelines import reading
+
+    files = [p for p in sample_files() if p.suffix == ".docx" and p.name[:3] in ("000", "003")]
+    raw = make_corpus(tmp_path / "raw", files, bad=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    assert warehouse_cli.run(raw, tmp_path / "wh") == 0
+    reading.close_reader_pools()
+    started: list[int] = []
+    real_pool = reading.reader_pool
+
+    def watched_pool(workers: int, limits: Limits) -> reading.ReaderPool:
+        pool = real_pool(workers, limits)
+        started.append(id(pool))
+        return pool
+
+    monkeypatch.setattr(reading, "reader_pool", watched_pool)
+    for path in raw.iterdir():
+        path.touch()  # a new status, the same bytes
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert warehouse_cli.run(raw, tmp_path / "wh") == 0
+    assert started  # a file may have changed: a reader was started before hashing …
+    assert "] parsed " not in err.getvalue()  # … none had, nothing was read
+    assert reading._pools == {}  # and the reader was let go
