@@ -249,50 +249,33 @@ def bench_size(n: int, rng_seed: int, jobs: int, incremental: bool, keep: Path |
         meta=info.get("meta", {}),
     )
     if incremental:
+
+        def rerun(
+            raw_dir: Path, log_name: str, day: dt.date = DAY, stages: bool = True, **extra: Any
+        ) -> dict[str, Any]:
+            """One rerun on the same warehouse and instance, as the results record it."""
+            measured, *_ = pipeline_run(raw_dir, work, log_name, day)
+            meta = run_stages(work / "dagster").get("meta", {}) if stages else {}
+            meta["files_read_in_log"] = count_read(work / log_name)
+            return asdict(measured) | {"stdout": "", "meta": meta, **extra}
+
         log(f"[N={n}] rerun, nothing changed …")
-        um, *_ = pipeline_run(raw, work, "rerun-unchanged.log")
-        u_info = run_stages(work / "dagster")
+        unchanged = rerun(raw, "rerun-unchanged.log")
         # 1 %: one file in 100 (a copy of the corpus made of hard links; edited files replace
         # their link, so the cached corpus stays as it was)
         edited = link_copy_edit(raw, work / "raw-edited", rng_seed)
         log(f"[N={n}] rerun, {len(edited)} files changed …")
-        cm, *_ = pipeline_run(work / "raw-edited", work, "rerun-changed.log")
-        c_info = run_stages(work / "dagster")
+        changed = rerun(work / "raw-edited", "rerun-changed.log", files=len(edited))
         # a second 1 % sample: the same files changed back (the machine's speed varies by ±10 %)
         log(f"[N={n}] rerun, the {len(edited)} files changed back …")
-        bm, *_ = pipeline_run(raw, work, "rerun-changed-back.log")
-        b_info = run_stages(work / "dagster")
+        changed_back = rerun(raw, "rerun-changed-back.log", files=len(edited))
         log(f"[N={n}] rerun, nothing changed but the day …")
-        dm, *_ = pipeline_run(raw, work, "rerun-new-day.log", DAY + dt.timedelta(days=1))
+        new_day = rerun(raw, "rerun-new-day.log", DAY + dt.timedelta(days=1), stages=False)
         result.incremental = {
-            "unchanged": asdict(um)
-            | {
-                "stdout": "",
-                "meta": {
-                    **u_info.get("meta", {}),
-                    "files_read_in_log": count_read(work / "rerun-unchanged.log"),
-                },
-            },
-            "changed": asdict(cm)
-            | {
-                "stdout": "",
-                "meta": {
-                    **c_info.get("meta", {}),
-                    "files_read_in_log": count_read(work / "rerun-changed.log"),
-                },
-                "files": len(edited),
-            },
-            "changed_back": asdict(bm)
-            | {
-                "stdout": "",
-                "meta": {
-                    **b_info.get("meta", {}),
-                    "files_read_in_log": count_read(work / "rerun-changed-back.log"),
-                },
-                "files": len(edited),
-            },
-            "new_day": asdict(dm)
-            | {"stdout": "", "meta": {"files_read_in_log": count_read(work / "rerun-new-day.log")}},
+            "unchanged": unchanged,
+            "changed": changed,
+            "changed_back": changed_back,
+            "new_day": new_day,
         }
     if keep is None:
         shutil.rmtree(work / "warehouse", ignore_errors=True)
@@ -345,6 +328,10 @@ def count_read(log: Path) -> int:
     pattern = re.compile(r"^\[\d+/\d+\] (parsed|quarantined) ")
     with open(log, encoding="utf-8", errors="replace") as f:
         return sum(1 for line in f if pattern.match(line))
+
+
+def _files(count: int) -> str:
+    return f"{count} file{'s' if count != 1 else ''}"
 
 
 def render(results: list[SizeResult], jobs: int, started: str, load: bool = True) -> str:
@@ -403,13 +390,13 @@ def render(results: list[SizeResult], jobs: int, started: str, load: bool = True
                 f"| full | {full:.1f} | 100 % | {files_read(r.meta)} |",
                 f"| nothing changed | {u['wall_s']:.1f} | {100 * u['wall_s'] / full:.1f} % "
                 f"| {files_read(u['meta'])} |",
-                f"| {c['files']} file{'s' if c['files'] != 1 else ''} ({100 * c['files'] / r.n:.0f} %) "
+                f"| {_files(c['files'])} ({100 * c['files'] / r.n:.0f} %) "
                 f"changed | {c['wall_s']:.1f} "
                 f"| {100 * c['wall_s'] / full:.1f} % | {files_read(c['meta'])} |",
             ]
             if b := r.incremental.get("changed_back"):
                 lines.append(
-                    f"| the same {b['files']} files changed back | {b['wall_s']:.1f} "
+                    f"| the same {_files(b['files'])} changed back | {b['wall_s']:.1f} "
                     f"| {100 * b['wall_s'] / full:.1f} % | {files_read(b['meta'])} |"
                 )
             if d := r.incremental.get("new_day"):
