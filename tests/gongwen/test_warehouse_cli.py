@@ -9,6 +9,7 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -193,6 +194,21 @@ def test_run_plan_by_where_the_changes_are() -> None:
     ]
 
 
+def _docx_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefixes: tuple[str, ...]) -> Path:
+    """The sample DOCX notices of ``prefixes`` in a raw folder; a Dagster home of the test's own."""
+    files = [p for p in sample_files() if p.suffix == ".docx" and p.name[:3] in prefixes]
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    return make_corpus(tmp_path / "raw", files, bad=False)
+
+
+def _run_logged(raw: Path, warehouse: Path, **options: Any) -> str:
+    """``warehouse_cli.run`` that succeeds, and what it printed on stderr."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert warehouse_cli.run(raw, warehouse, **options) == 0
+    return err.getvalue()
+
+
 def test_scattered_changes_are_one_parse_run_of_the_changed_files_then_the_tables(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -200,17 +216,13 @@ def test_scattered_changes_are_one_parse_run_of_the_changed_files_then_the_table
 
     from pipelines.assets.ingest import CHANGED_ONLY_TAG, parsed_documents
 
-    files = [p for p in sample_files() if p.suffix == ".docx" and p.name[:3] in ("000", "001", "002", "003")]
-    raw = make_corpus(tmp_path / "raw", files, bad=False)
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    raw = _docx_corpus(tmp_path, monkeypatch, ("000", "001", "002", "003"))
     assert warehouse_cli.run(raw, tmp_path / "wh") == 0
     template, luxian, other, wanyuan = sorted(raw.iterdir())
     luxian.write_bytes(other.read_bytes())  # two changes with an unchanged file between them
     wanyuan.write_bytes(template.read_bytes())
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        assert warehouse_cli.run(raw, tmp_path / "wh") == 0
-    assert err.getvalue().count("] parsed ") == 2 and "unchanged" not in err.getvalue()
+    log = _run_logged(raw, tmp_path / "wh")
+    assert log.count("] parsed ") == 2 and "unchanged" not in log
     with DagsterInstance.get() as instance:
         parse_run, tables_run = instance.get_runs(limit=2)[::-1]
         assert parse_run.asset_selection == {parsed_documents.key}
@@ -237,14 +249,9 @@ def test_a_rerun_as_of_another_day_rejudges_deadlines_and_reads_no_file(
 
     from dagster import AssetKey, DagsterInstance
 
-    files = [p for p in sample_files() if p.suffix == ".docx" and p.name[:3] in ("000", "003")]
-    raw = make_corpus(tmp_path / "raw", files, bad=False)
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    raw = _docx_corpus(tmp_path, monkeypatch, ("000", "003"))
     assert warehouse_cli.run(raw, tmp_path / "wh", as_of=dt.date(2021, 1, 1)) == 0
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        assert warehouse_cli.run(raw, tmp_path / "wh", as_of=dt.date(2030, 1, 1)) == 0
-    assert "] parsed " not in err.getvalue()
+    assert "] parsed " not in _run_logged(raw, tmp_path / "wh", as_of=dt.date(2030, 1, 1))
     (report,) = (tmp_path / "wh" / "reports").glob("report_*.html")
     page = report.read_text(encoding="utf-8")
     assert "2030-01-01" in page and "2021-01-01" not in page
@@ -269,9 +276,7 @@ def test_files_touched_but_unchanged_are_not_read_and_the_reader_started_for_the
     from parsers.guard import Limits
     from pipelines import reading
 
-    files = [p for p in sample_files() if p.suffix == ".docx" and p.name[:3] in ("000", "003")]
-    raw = make_corpus(tmp_path / "raw", files, bad=False)
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    raw = _docx_corpus(tmp_path, monkeypatch, ("000", "003"))
     assert warehouse_cli.run(raw, tmp_path / "wh") == 0
     reading.close_reader_pools()
     started: list[int] = []
@@ -285,9 +290,7 @@ def test_files_touched_but_unchanged_are_not_read_and_the_reader_started_for_the
     monkeypatch.setattr(reading, "reader_pool", watched_pool)
     for path in raw.iterdir():
         path.touch()  # a new status, the same bytes
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        assert warehouse_cli.run(raw, tmp_path / "wh") == 0
+    log = _run_logged(raw, tmp_path / "wh")
     assert started  # a file may have changed: a reader was started before hashing …
-    assert "] parsed " not in err.getvalue()  # … none had, nothing was read
+    assert "] parsed " not in log  # … none had, nothing was read
     assert reading._pools == {}  # and the reader was let go
