@@ -197,7 +197,8 @@ def folder_tokens(folder: Location, suffix: str = "") -> dict[str, str]:
 
 
 def file_tokens(paths: Iterable[Location]) -> list[str | None]:
-    """``file_token`` of each of ``paths``, from one scan of each folder they are in."""
+    """``file_token`` of each of ``paths``, from one scan of each folder they are in; a hidden
+    file (one being written, ``folder_tokens``) counts as missing."""
     paths = list(paths)
     scans = {folder: folder_tokens(folder) for folder in {p.parent for p in paths}}
     return [scans[p.parent].get(p.name) for p in paths]
