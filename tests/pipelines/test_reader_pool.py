@@ -8,7 +8,9 @@ from collections import Counter
 from functools import partial
 from pathlib import Path
 
-from parsers.guard import Limits
+import pytest
+
+from parsers.guard import Limits, can_fork_workers
 from pipelines.reading import ReaderPool, close_reader_pools, reader_pool
 from tests.pipelines.corpus import SAMPLE_DIR
 
@@ -76,6 +78,27 @@ def test_a_reader_added_later_takes_queued_files_once_it_has_started() -> None:
         if (os.cpu_count() or 1) > 1:
             assert len(set(served)) == 2  # the added reader took some files
             assert sorted(set(served)) == sorted(pool.reader_pids())
+
+
+@pytest.mark.skipif(not can_fork_workers() or (os.cpu_count() or 1) < 2, reason="needs Linux and 2 CPUs")
+def test_a_reader_added_to_a_running_one_is_a_copy_of_it() -> None:
+    sample = next(SAMPLE_DIR.glob("000_*.docx"))
+    served = "tests.robustness.workers:served"
+    with ReaderPool(1, Limits()) as pool:
+        pool.start()
+        assert [pool.call(served, sample, limits=pool.limits) for _ in range(2)] == [1, 2]
+        assert pool.add_reader() and pool.workers == 2
+        deadline = time.monotonic() + 60
+        while len(pool.reader_pids()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(pool.reader_pids()) == 2
+
+        def serve(i: int) -> tuple[int, int]:
+            return pool.call("tests.robustness.workers:served_slowly", sample, 0.5, limits=pool.limits)
+
+        both = dict(pool.map(serve, [0, 1]))
+        assert sorted(both) == sorted(pool.reader_pids())
+        assert set(both.values()) == {3}  # the copy went on from the original's count (a new reader: 1)
 
 
 def test_no_reader_is_added_beyond_one_per_cpu() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -14,7 +15,7 @@ import pytest
 
 import parsers
 from parsers.errors import ParseError
-from parsers.guard import Guard, Limits, ReaderError, parse_guarded
+from parsers.guard import Guard, Limits, ReaderError, can_fork_workers, parse_guarded
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = [ROOT / "raw" / f"002_c5a7bb6645cf0ce3.{ext}" for ext in ("pdf", "docx", "html")]
@@ -118,13 +119,74 @@ def test_limits_are_validated(bad: dict[str, float]) -> None:
         Limits(**bad)  # type: ignore[arg-type]
 
 
+def _parent_pid(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+needs_fork = pytest.mark.skipif(not can_fork_workers(), reason="copying a worker needs Linux")
+
+
+@needs_fork
+def test_a_copy_of_a_started_worker_is_a_child_of_this_process_and_outlives_the_original() -> None:
+    with Guard(target=W + "pid") as original, Guard(target=W + "pid") as copy:
+        assert copy.fork_from(original) is False  # the original has not started
+        original.start()
+        assert copy.fork_from(original) is True
+        original_pid, copy_pid = original.parse(SAMPLES[0]), copy.parse(SAMPLES[0])
+        original.target = copy.target = W + "served"
+        assert [original.parse(SAMPLES[0]) for _ in range(3)] == [1, 2, 3]
+        assert copy.parse(SAMPLES[0]) == 1  # copied before the original served those
+        assert copy.fork_from(original) and copy.parse(SAMPLES[0]) == 4  # a fresh copy goes on
+        copy_pid = copy.pid()
+        assert copy_pid not in (original_pid, os.getpid())
+        assert _parent_pid(copy_pid) == os.getpid()  # adopted: waited for and killed by this process
+        original._discard()  # killed, as after a file's timeout
+        copy.target = "parsers:parse_file"
+        assert copy.parse(SAMPLES[1]) == parsers.parse_file(SAMPLES[1])  # readers imported already
+        assert copy.pid() == copy_pid and copy.restarts == 0
+
+
+@needs_fork
+@pytest.mark.parametrize(
+    ("target", "kind", "signame"), [("crash", "corrupt", "SIGSEGV"), ("killed", "too_large", "SIGKILL")]
+)
+def test_a_copy_that_dies_is_reported_like_a_spawned_worker(target: str, kind: str, signame: str) -> None:
+    with Guard(target=W + "pid") as original, Guard(target=W + target) as copy:
+        original.start()
+        assert copy.fork_from(original)
+        with pytest.raises(ParseError) as err:
+            copy.parse(SAMPLES[0])
+        assert err.value.kind == kind and signame in err.value.message
+
+
+@needs_fork
+def test_a_copy_that_runs_over_its_time_is_stopped() -> None:
+    with Guard(target=W + "pid") as original, Guard(Limits(timeout_s=1.0), target=W + "hang") as copy:
+        original.start()
+        assert copy.fork_from(original)
+        copy_pid = copy.pid()
+        with pytest.raises(ParseError) as err:
+            copy.parse(SAMPLES[0])
+        assert err.value.kind == "timeout" and copy.restarts == 1
+        assert copy_pid is not None and not Path(f"/proc/{copy_pid}").exists()  # killed and waited for
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
-def test_worker_dies_with_its_parent() -> None:
+@pytest.mark.parametrize("copied", [False, True], ids=["spawned", "copied"])
+def test_worker_dies_with_its_parent(copied: bool) -> None:
+    if copied and not can_fork_workers():
+        pytest.skip("copying a worker needs Linux")
     code = (
         "import sys, time\n"
         "from parsers.guard import Guard\n"
         "g = Guard(target='tests.robustness.workers:pid')\n"
-        "print(g.parse(sys.argv[1]), flush=True)\n"
+        + (
+            "o = Guard(target='tests.robustness.workers:pid')\no.start()\nassert g.fork_from(o)\n"
+            if copied
+            else ""
+        )
+        + "print(g.parse(sys.argv[1]), flush=True)\n"
         "time.sleep(60)\n"
     )
     parent = subprocess.Popen(
@@ -136,10 +198,24 @@ def test_worker_dies_with_its_parent() -> None:
     parent.wait()
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        try:
-            os.kill(worker_pid, 0)
-        except ProcessLookupError:
+        if _ended(worker_pid):
             return
         time.sleep(0.05)
     os.kill(worker_pid, signal.SIGKILL)
     pytest.fail("the worker outlived its killed parent")
+
+
+def _ended(pid: int) -> bool:
+    """The process is gone, or dead and not waited for yet: this test process adopts orphans
+    once it has copied a worker (``can_fork_workers``), so the killed parent's worker may end as
+    its zombie (waited for here)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    if state != "Z":
+        return False
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    return True

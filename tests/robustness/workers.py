@@ -39,3 +39,20 @@ def echo(path: str) -> str:
 
 def pid(path: str) -> int:
     return os.getpid()
+
+
+_served = 0
+
+
+def served(path: str) -> int:
+    """How many files this process has served, this one included: a copy of a worker
+    (``Guard.fork_from``) goes on from the count of the worker it was copied from."""
+    global _served
+    _served += 1
+    return _served
+
+
+def served_slowly(path: str, seconds: float) -> tuple[int, int]:
+    """After ``seconds``: this process's id and ``served`` (keeps a reader busy meanwhile)."""
+    time.sleep(seconds)
+    return os.getpid(), served(path)
