@@ -289,9 +289,10 @@ def run(
     return _print_summary(warehouse, result.run_id)
 
 
-#: Starting a reader costs ~1.4 s of CPU (Python, the parsers, spaCy and jieba's dictionary), and
-#: on 2 cores the run's own process needs a core while the readers start: a rerun with few files
-#: to read starts fewer readers (a second one for 20 files made the rerun no shorter, measured).
+#: Spawning a reader costs ~1.4 s of CPU (Python, the parsers, spaCy and jieba's dictionary), and
+#: on 2 cores the run's own process needs a core while the readers start: where readers cannot be
+#: copied from the first one (``can_fork_workers``), a rerun with few files to read starts fewer
+#: (a second spawned one for 20 files made the rerun no shorter, measured).
 FILES_PER_READER = 30
 
 #: Once Dagster is loaded, ``gongwen run`` only waits for its readers: when at least this many
@@ -301,9 +302,13 @@ LATE_READER_MIN_FILES = 8
 
 
 def reader_count(files_to_read: int) -> int:
-    """Readers for a run that reads ``files_to_read`` files: one per ``FILES_PER_READER``, at
-    least one, at most one per CPU."""
-    return max(1, min(os.cpu_count() or 1, -(-files_to_read // FILES_PER_READER)))
+    """Readers for a run that reads ``files_to_read`` files, at least one, at most one per CPU:
+    one per file where the readers after the first are copies of it (``can_fork_workers``, ~20 ms
+    each), else one per ``FILES_PER_READER``."""
+    from parsers.guard import can_fork_workers
+
+    per_reader = 1 if can_fork_workers() else FILES_PER_READER
+    return max(1, min(os.cpu_count() or 1, -(-files_to_read // per_reader)))
 
 
 @dataclass(frozen=True)

@@ -170,10 +170,16 @@ def test_format_table_right_aligns_numbers_and_counts_cjk_double() -> None:
     assert cut.endswith("…") and warehouse_cli._width(cut) <= warehouse_cli.TABLE_CELL_WIDTH
 
 
-def test_few_files_to_read_start_few_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_few_files_to_read_start_few_spawned_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import parsers.guard
+
     monkeypatch.setattr(warehouse_cli.os, "cpu_count", lambda: 4)
     per = warehouse_cli.FILES_PER_READER
-    assert [warehouse_cli.reader_count(n) for n in (0, 1, per, per + 1, 10 * per)] == [1, 1, 1, 2, 4]
+    sizes = (0, 1, 2, per, per + 1, 10 * per)
+    monkeypatch.setattr(parsers.guard, "can_fork_workers", lambda: False)
+    assert [warehouse_cli.reader_count(n) for n in sizes] == [1, 1, 1, 1, 2, 4]
+    monkeypatch.setattr(parsers.guard, "can_fork_workers", lambda: True)  # copies of the first: cheap
+    assert [warehouse_cli.reader_count(n) for n in sizes] == [1, 1, 2, 4, 4, 4]
 
 
 def test_run_plan_by_where_the_changes_are() -> None:
