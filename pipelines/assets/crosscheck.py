@@ -19,13 +19,15 @@ reports that run's results and reads nothing.
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from dagster import AssetExecutionContext, ConfigurableResource, MaterializeResult, MetadataValue, asset
 
 from crosscheck.align import load_options
@@ -111,6 +113,15 @@ def _input_columns(warehouse_dir: storage.Location, table: str) -> dict[str, lis
     return storage.read_table(warehouse_dir, table, COLUMNS[table]).to_pydict()
 
 
+def _rows_of(
+    tasks: pa.Table, domains: pa.Table, doc_ids: Collection[str]
+) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """The task and domain rows of the notices ``doc_ids``, converted to Python column by column
+    (``crosscheck.from_tables.RecordsReader``): only those, filtered in Arrow."""
+    wanted = pa.array(sorted(doc_ids), pa.string())
+    return tuple(t.filter(pc.is_in(t["doc_id"], value_set=wanted)).to_pydict() for t in (tasks, domains))
+
+
 @asset(
     deps=[TABLE_SPECS[name].key for name in COLUMNS],
     group_name="crosscheck",
@@ -187,7 +198,13 @@ def _check_warehouse(warehouse: Warehouse, config: Path, day: dt.date, large: bo
     thousands of objects) are freed as it returns, before the caller turns the garbage collector
     back on, so its first pass does not walk them (~0.1 s at 2,000 documents)."""
     with pair_pool(enabled=large) as pool:
-        corpus = corpus_from_columns(*(_input_columns(warehouse.path, name) for name in COLUMNS))
+        tasks, domains = (warehouse.read_table(name, COLUMNS[name]) for name in ("tasks", "domains"))
+        corpus = corpus_from_columns(
+            _input_columns(warehouse.path, "documents"),
+            _input_columns(warehouse.path, "citations"),
+            pc.unique(tasks["doc_id"]).to_pylist(),
+            partial(_rows_of, tasks, domains),
+        )
         pairs, missing = linked_pairs(corpus, load_links(config))
         checked = checked_pairs(pairs, load_options(config), day, warehouse.path / CACHE_DIR, pool=pool)
         checks = checked.checks

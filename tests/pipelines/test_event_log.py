@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from dagster import AssetKey, AssetMaterialization, DagsterInstance, asset, materialize
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
 from pipelines.event_log import PooledSqliteEventLogStorage
 
@@ -79,3 +81,25 @@ def test_processes_writing_at_once_lose_no_event(tmp_path: Path) -> None:
     with DagsterInstance.from_config(str(tmp_path)) as instance:
         records = instance.fetch_materializations(AssetKey("x"), limit=1000).records
         assert len({r.partition_key for r in records}) == 450
+
+
+def _schema(path: Path) -> tuple[list[tuple[str, str, str]], list[tuple[str]]]:
+    with sqlite3.connect(path) as conn:
+        tables = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+        return tables, conn.execute("SELECT version_num FROM alembic_version").fetchall()
+
+
+def test_a_runs_database_starts_as_a_copy_of_an_empty_one(tmp_path: Path) -> None:
+    with _instance(tmp_path) as instance:
+        runs = [materialize([numbers], instance=instance) for _ in range(2)]
+        assert sorted(instance.event_log_storage.get_all_run_ids()) == sorted(r.run_id for r in runs)
+    base = tmp_path / "history" / "runs"
+    (template,) = base.glob(".empty-run-*.db")
+    assert not list(base.glob(".*.tmp")) and not list(base.glob("*-wal"))
+    plain = SqliteEventLogStorage(str(tmp_path / "plain"))  # a run database as Dagster makes it
+    with plain._connect("run"):
+        pass
+    expected = _schema(tmp_path / "plain" / "run.db")
+    assert expected[1]  # stamped with its schema revision
+    assert _schema(template) == expected
+    assert _schema(base / f"{runs[0].run_id}.db") == expected
