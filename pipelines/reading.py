@@ -439,5 +439,14 @@ def read_file(job: ReadJob, pool: ReaderPool, item: tuple[str, str]) -> tuple[Ou
 def read_ahead(pool: ReaderPool, job: ReadJob, items: list[tuple[str, str]]) -> None:
     """Start reading ``(key, relative path)`` items now on ``pool``; a run in this process with
     the same ``job`` (raw directory, warehouse, limits) takes the results instead of reading those
-    files again (``gongwen run``)."""
-    pool.read_ahead([(job.tag(item), partial(read_file, job, pool, item)) for item in items])
+    files again (``gongwen run``). The largest files go first, so that the readers run out of
+    work together instead of one of them finishing a large file alone."""
+    by_size = sorted(items, key=lambda item: -_size(job.raw_dir / item[1]))
+    pool.read_ahead([(job.tag(item), partial(read_file, job, pool, item)) for item in by_size])
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # gone: its reader says so

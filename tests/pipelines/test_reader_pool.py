@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from collections.abc import Hashable
 from functools import partial
 from pathlib import Path
 
 import pytest
 
 from parsers.guard import Limits, can_fork_workers
-from pipelines.reading import ReaderPool, close_reader_pools, reader_pool
+from pipelines.reading import ReaderPool, ReadJob, close_reader_pools, read_ahead, reader_pool
 from tests.pipelines.corpus import SAMPLE_DIR
 
 
@@ -117,3 +118,19 @@ def test_the_process_pool_for_some_limits_grows_to_the_readers_asked_for() -> No
         assert reader_pool(1, limits) is first and first.workers == min(2, os.cpu_count() or 1)
     finally:
         close_reader_pools()
+
+
+def test_files_read_ahead_go_to_the_readers_largest_first(tmp_path: Path) -> None:
+    sizes = {"a.html": 10, "b.pdf": 3000, "c.docx": 200, "d.pdf": 50}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * size)
+    started: list[Hashable] = []
+
+    class Pool:  # records the order the work is handed to the readers in
+        def read_ahead(self, work: list[tuple[Hashable, object]]) -> None:
+            started.extend(tag for tag, _ in work)
+
+    job = ReadJob(tmp_path, tmp_path / "wh", Limits())
+    items = [(name[0], name) for name in sizes]
+    read_ahead(Pool(), job, [*items, ("e", "gone.pdf")])  # type: ignore[arg-type]
+    assert started == [job.tag(item) for item in [items[1], items[2], items[3], items[0], ("e", "gone.pdf")]]
