@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import unquote, urlparse
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc as ipc
@@ -506,16 +507,19 @@ def dedupe_first(table: pa.Table, key: tuple[str, ...]) -> pa.Table:
 # --- building a table from fragments, incrementally ---------------------------------------------
 #
 # A table build remembers, per table, the fragments it read (key → size and mtime of the file) and
-# keeps their rows, concatenated in key order and not yet deduplicated, with the partition key of
-# each row (``_parts/_built/<table>.arrow``, column ``__key``). The next build compares the
-# fragments on disk with that list: none changed and the table file is the one it wrote → nothing
-# to do; some changed → the kept rows of the other keys plus the changed fragments, re-sorted by
-# key, deduplicated again. A missing or unreadable record means a full build from every fragment.
+# how many rows each gave, and keeps their rows, concatenated in key order and not deduplicated,
+# each with a flag saying whether the dedupe dropped it (``_parts/_built/<table>.arrow``, column
+# ``__dup``). The next build compares the fragments on disk with that list: none changed and the
+# table file is the one it wrote → nothing to do; some changed → the unchanged keys' rows are
+# zero-copy slices of the kept rows (a key's rows start where the counts of the keys before it
+# end), the changed fragments go in between, in key order, and only the rows whose duplicate
+# status can change are deduplicated again (``_redone_flags``). A missing or unreadable record
+# means a full build from every fragment.
 
-KEY_COLUMN = "__key"
-_POS_COLUMN = "__pos"
+DUP_COLUMN = "__dup"
+_DUP_FIELD = pa.field(DUP_COLUMN, pa.bool_(), nullable=False)
 #: Bumped when the layout of the build record or of the kept rows changes.
-_BUILD_FORMAT = 1
+_BUILD_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -561,23 +565,22 @@ def _read_build_record(warehouse_dir: Location, table: str) -> dict[str, Any] | 
         or record.get("schema") != _schema_digest(table)
         or record.get("table") != file_token(table_path(warehouse_dir, table))
         or not isinstance(record.get("fragments"), dict)
+        or not isinstance(record.get("rows"), dict)
+        or list(record["rows"]) != list(record["fragments"])
+        or not all(type(n) is int and n >= 0 for n in record["rows"].values())
     ):
         return None
     return record
 
 
 def _read_fragments(warehouse_dir: Location, table: str, keys: list[str]) -> list[pa.Table]:
-    """The fragments of ``keys`` (in that order), schema enforced, each with its key and row
-    positions; read on threads, as the reads release the GIL."""
+    """The fragments of ``keys`` (in that order), schema enforced; read on threads, as the reads
+    release the GIL."""
     schema = schema_for(table)
 
     def read(key: str) -> pa.Table:
         path = fragment_path(warehouse_dir, table, key)
-        data = conform(read_arrow(path), schema, what=f"fragment {path}")
-        n = data.num_rows
-        return data.append_column(KEY_COLUMN, pa.array([key] * n, pa.string())).append_column(
-            _POS_COLUMN, pa.array(range(n), pa.int64())
-        )
+        return conform(read_arrow(path), schema, what=f"fragment {path}")
 
     if len(keys) > 8:
         with ThreadPoolExecutor(READ_THREADS) as pool:
@@ -585,53 +588,153 @@ def _read_fragments(warehouse_dir: Location, table: str, keys: list[str]) -> lis
     return [read(k) for k in keys]
 
 
-def _kept_rows(warehouse_dir: Location, table: str, drop: set[str]) -> pa.Table | None:
-    """The rows kept by the last build, minus those of the keys in ``drop``; None if unreadable."""
-    path = _kept_rows_path(warehouse_dir, table)
+def _kept_rows(warehouse_dir: Location, table: str, rows: int) -> pa.Table | None:
+    """The rows kept by the last build, with their ``__dup`` flags; None if unreadable or not the
+    ``rows`` rows its record counted."""
     try:
-        kept = read_arrow(path)
+        kept = read_arrow(_kept_rows_path(warehouse_dir, table))
     except (OSError, pa.ArrowInvalid):
         return None
-    expected = [*schema_for(table).names, KEY_COLUMN]
-    if kept.schema.names != expected:
+    if kept.num_rows != rows or not kept.schema.equals(schema_for(table).append(_DUP_FIELD)):
         return None
-    if drop:
-        kept = kept.filter(pc.invert(pc.is_in(kept[KEY_COLUMN], value_set=pa.array(sorted(drop)))))
-    return kept.append_column(_POS_COLUMN, pa.array(range(kept.num_rows), pa.int64()))
+    return kept
+
+
+def _row_numbers(n: int) -> pa.Array:
+    return pa.array(np.arange(n, dtype=np.int64))  # pa.array(range(n)) takes 25 ms at 260,000 rows
+
+
+def _duplicate_flags(table: pa.Table, key: tuple[str, ...]) -> pa.Array:
+    """For each row, whether an earlier row has the same ``key`` values: the rows ``dedupe_first``
+    drops, marked instead of the others taken, so the flags can be kept and partly redone."""
+    n = table.num_rows
+    if key and n:
+        firsts = (
+            table.select(list(key))
+            .append_column("__row", _row_numbers(n))
+            .group_by(list(key), use_threads=False)
+            .aggregate([("__row", "min")])
+            .column("__row_min")
+        )
+        if len(firsts) < n:
+            flags = np.ones(n, dtype=bool)
+            flags[firsts.to_numpy()] = False
+            return pa.array(flags)
+    return pa.array(np.zeros(n, dtype=bool))
+
+
+def _row_offsets(counts: Mapping[str, int]) -> dict[str, tuple[int, int]]:
+    """``{key: (first row, row count)}`` of each key's rows in the kept rows, which hold the keys'
+    rows one key after the other, in key order."""
+    offsets: dict[str, tuple[int, int]] = {}
+    start = 0
+    for key in sorted(counts):
+        offsets[key] = (start, counts[key])
+        start += counts[key]
+    return offsets
+
+
+def _spliced_rows(
+    kept: pa.Table, offsets: Mapping[str, tuple[int, int]], keys: Iterable[str], fresh: Mapping[str, pa.Table]
+) -> pa.Table:
+    """The rows of ``keys`` (sorted) in key order, without sorting: a changed key's ``fresh``
+    fragment (flagged as no duplicate until ``_redone_flags``), the others' rows as zero-copy
+    slices of ``kept``, one slice for a run of keys that are still next to each other there."""
+    pieces: list[pa.Table] = []
+    start = end = 0  # kept rows [start, end): unchanged keys' rows not yet in a piece
+    for key in keys:
+        if key in fresh:
+            part = fresh[key]
+            pieces += [kept.slice(start, end - start), part.append_column(_DUP_FIELD, _no_flags(part))]
+            start = end
+        else:
+            first, count = offsets[key]
+            if first != end:  # a changed or removed key's rows lie between
+                pieces.append(kept.slice(start, end - start))
+                start = first
+            end = first + count
+    pieces.append(kept.slice(start, end - start))
+    return pa.concat_tables([p for p in pieces if p.num_rows] or [kept.slice(0, 0)])
+
+
+def _no_flags(part: pa.Table) -> pa.Array:
+    return pa.array(np.zeros(part.num_rows, dtype=bool))
+
+
+def _touched_ids(
+    kept: pa.Table,
+    offsets: Mapping[str, tuple[int, int]],
+    gone: Iterable[str],
+    fresh: Mapping[str, pa.Table],
+    column: str,
+) -> pa.Array:
+    """The distinct values of ``column`` (the first primary-key column: an id) in the old rows of
+    the changed or removed keys (``gone``) and in the ``fresh`` fragments."""
+    old = [kept.slice(*offsets[key]).column(column) for key in gone]
+    new = [part.column(column) for part in fresh.values()]
+    chunks = [chunk for values in old + new for chunk in values.chunks]
+    return pc.unique(pa.chunked_array(chunks, kept.schema.field(column).type))
+
+
+def _redone_flags(rows: pa.Table, flags: pa.Array, key: tuple[str, ...], touched: pa.Array) -> pa.Array:
+    """The duplicate ``flags`` of ``rows``, those of the rows whose first key column holds a
+    ``touched`` id deduplicated again among themselves, in table order. Only they can change: rows
+    with the same primary key share that id, so a row whose key gained or lost a copy is one of
+    them and so are all its copies; the other rows' copies and their order are as they were."""
+    if not len(touched):
+        return flags
+    subset = pc.is_in(rows.column(key[0]), value_set=touched).combine_chunks()
+    again = _duplicate_flags(rows.select(list(key)).filter(subset), key)
+    return pc.replace_with_mask(flags, subset, again)
+
+
+def _updated_rows(
+    kept: pa.Table,
+    record: Mapping[str, Any],
+    tokens: Mapping[str, str],
+    fresh: Mapping[str, pa.Table],
+    key: tuple[str, ...],
+) -> tuple[pa.Table, pa.Array, dict[str, int]]:
+    """The rows of the keys in ``tokens`` with their duplicate flags and each key's row count: the
+    last build's ``kept`` rows (described by its ``record``) updated with the ``fresh`` fragments
+    of the keys that changed."""
+    old: dict[str, str] = record["fragments"]
+    offsets = _row_offsets(record["rows"])
+    rows = _spliced_rows(kept, offsets, tokens, fresh).combine_chunks()
+    flags = rows.column(DUP_COLUMN).combine_chunks()
+    if key:
+        gone = [k for k in old if tokens.get(k) != old[k]]
+        flags = _redone_flags(rows, flags, key, _touched_ids(kept, offsets, gone, fresh, key[0]))
+    counts = {k: fresh[k].num_rows if k in fresh else offsets[k][1] for k in tokens}
+    return rows.drop_columns([DUP_COLUMN]), flags, counts
 
 
 def build_table(warehouse_dir: Location, table: str, keys: Iterable[str]) -> Combined:
     """``warehouse/<table>.parquet`` from the fragments of ``keys``, reading only the fragments
     written or removed since the last build; the same file content a full build would give."""
     schema = schema_for(table)
+    key = primary_key(schema)
     tokens = fragment_tokens(warehouse_dir, table, keys)
     record = _read_build_record(warehouse_dir, table)
     if record is not None and record["fragments"] == tokens:
         return Combined(read_table(warehouse_dir, table), 0, record.get("duplicates", 0), rebuilt=False)
 
-    kept = None
-    if record is not None:
-        old: dict[str, str] = record["fragments"]
-        changed = {k for k, t in tokens.items() if old.get(k) != t} | (set(old) - set(tokens))
-        kept = _kept_rows(warehouse_dir, table, changed)
-    to_read = sorted(tokens) if kept is None else sorted(k for k in tokens if old.get(k) != tokens[k])
-    parts = _read_fragments(warehouse_dir, table, to_read)
-    if kept is not None:
-        parts.insert(0, kept.cast(parts[0].schema) if parts else kept)
-    if parts:
-        rows = pa.concat_tables(parts)
-        if kept is not None and to_read:  # changed keys' rows go back to their place in key order
-            order = pc.sort_indices(rows, sort_keys=[(KEY_COLUMN, "ascending"), (_POS_COLUMN, "ascending")])
-            rows = rows.take(order)
-        rows = rows.drop_columns([_POS_COLUMN]).combine_chunks()
+    kept = None if record is None else _kept_rows(warehouse_dir, table, sum(record["rows"].values()))
+    if record is None or kept is None:
+        to_read = list(tokens)
+        parts = _read_fragments(warehouse_dir, table, to_read)
+        rows = pa.concat_tables(parts).combine_chunks() if parts else schema.empty_table()
+        flags = _duplicate_flags(rows, key)
+        counts = {k: part.num_rows for k, part in zip(to_read, parts, strict=True)}
     else:
-        rows = schema.empty_table().append_column(KEY_COLUMN, pa.array([], pa.string()))
-    deduped = dedupe_first(rows, primary_key(schema))
-    result = conform(deduped.drop_columns([KEY_COLUMN]), schema, what=table)
-    duplicates = rows.num_rows - deduped.num_rows
+        to_read = [k for k, t in tokens.items() if record["fragments"].get(k) != t]
+        fresh = dict(zip(to_read, _read_fragments(warehouse_dir, table, to_read), strict=True))
+        rows, flags, counts = _updated_rows(kept, record, tokens, fresh, key)
+    duplicates = flags.true_count
+    result = conform(rows.filter(pc.invert(flags)) if duplicates else rows, schema, what=table)
 
     unlink(built_path(warehouse_dir, table))  # the record describes complete files only
-    atomic_write_arrow(rows, _kept_rows_path(warehouse_dir, table))
+    atomic_write_arrow(rows.append_column(_DUP_FIELD, flags), _kept_rows_path(warehouse_dir, table))
     atomic_write_parquet(result, table_path(warehouse_dir, table))
     record = {
         "format": _BUILD_FORMAT,
@@ -639,6 +742,7 @@ def build_table(warehouse_dir: Location, table: str, keys: Iterable[str]) -> Com
         "table": file_token(table_path(warehouse_dir, table)),
         "duplicates": duplicates,
         "fragments": tokens,
+        "rows": counts,
     }
     atomic_write_text(json.dumps(record), built_path(warehouse_dir, table))
     return Combined(result, len(to_read), duplicates, rebuilt=True, incremental=kept is not None)
@@ -649,9 +753,7 @@ def combine_fragments(warehouse_dir: Location, table: str, keys: Iterable[str]) 
     reads them all and writes nothing (``build_table`` is the incremental, writing variant)."""
     schema = schema_for(table)
     parts = _read_fragments(warehouse_dir, table, list(fragment_tokens(warehouse_dir, table, keys)))
-    combined = (
-        pa.concat_tables(parts).drop_columns([KEY_COLUMN, _POS_COLUMN]) if parts else schema.empty_table()
-    )
+    combined = pa.concat_tables(parts) if parts else schema.empty_table()
     deduped = dedupe_first(combined, primary_key(schema))
     return Combined(
         table=conform(deduped.combine_chunks(), schema, what=table),

@@ -8,7 +8,9 @@ copy of a duplicated row is kept.
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import shutil
 import time
 from pathlib import Path
@@ -96,6 +98,62 @@ def test_incremental_build_equals_a_full_build(warehouse: Path, table: str) -> N
     assert storage.build_table(fresh, table, keys).table.equals(built.table)
 
 
+def notice_variant(stem: str, rel: str, kind: str) -> dict[str, pa.Table]:
+    """A notice's tables: whole, every other row (a copy elsewhere then shares only some primary
+    keys), or each row twice (the second copy later in the same fragment)."""
+    tables = tables_of(stem, rel)
+    if kind == "half":
+        return {name: t.take(list(range(0, t.num_rows, 2))) for name, t in tables.items()}
+    if kind == "twice":
+        return {
+            name: pa.concat_tables([t, t.take(list(reversed(range(t.num_rows))))])
+            for name, t in tables.items()
+        }
+    return tables
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_random_changes_build_incrementally_into_the_full_build(warehouse: Path, seed: int) -> None:
+    """Keys rewritten with another notice, removed, unregistered or added (often a notice another
+    key has, under another path, so duplicates come and go, and which copy is first changes): after
+    each build, every table is what a full build gives, duplicate count included."""
+    rng = random.Random(seed)
+    tables = ("documents", "tasks", "task_units", "citations")
+    keys = list("abcde")
+    for table in tables:
+        storage.build_table(warehouse, table, keys)
+    duplicates: set[int] = set()
+    for _ in range(15):
+        for _ in range(rng.randint(1, 3)):
+            action = rng.choice(["rewrite", "rewrite", "add", "remove", "unregister"]) if keys else "add"
+            if action in ("remove", "unregister"):
+                key = keys.pop(rng.randrange(len(keys)))
+                if action == "remove":
+                    storage.remove_partition(warehouse, key)
+                continue
+            if action == "add":
+                key = rng.choice([k + n for k in "abcdefgh" for n in "abc" if k + n not in keys])  # anywhere
+                keys.append(key)
+            else:
+                key = rng.choice(keys)
+            notice = notice_variant(
+                rng.choice(STEMS),
+                rng.choice(["x.docx", "y.docx"]),
+                rng.choice(["all", "all", "half", "twice"]),
+            )
+            storage.write_fragments(warehouse, key, notice)
+            for table in notice:
+                touch_later(storage.fragment_path(warehouse, table, key))
+        for table in tables:
+            built = storage.build_table(warehouse, table, keys)
+            expected = storage.combine_fragments(warehouse, table, keys)
+            assert built.incremental or not built.rebuilt
+            assert built.table.equals(expected.table)
+            assert built.duplicates == expected.duplicates
+            duplicates.add(built.duplicates)
+    assert len(duplicates) > 2  # duplicates did come and go
+
+
 def test_unregistered_key_leaves_the_table(warehouse: Path) -> None:
     storage.build_table(warehouse, "documents", list("abcde"))
     built = storage.build_table(warehouse, "documents", list("abd"))
@@ -112,6 +170,25 @@ def test_a_table_file_replaced_by_hand_means_a_full_build(warehouse: Path) -> No
     built = storage.build_table(warehouse, "citations", keys)
     assert built.rebuilt and not built.incremental and built.fragments == 5
     assert built.table.equals(full(warehouse, "citations", keys))
+
+
+def test_a_record_of_another_format_or_kept_rows_it_does_not_count_mean_a_full_build(warehouse: Path) -> None:
+    keys = list("abcde")
+    storage.build_table(warehouse, "tasks", keys)
+    record_path = storage.built_path(warehouse, "tasks")
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    record_path.write_text(json.dumps({**record, "format": 1}), encoding="utf-8")  # an older release's
+    touch_later(storage.fragment_path(warehouse, "tasks", "b"))
+    built = storage.build_table(warehouse, "tasks", keys)
+    assert built.rebuilt and not built.incremental and built.fragments == 5
+
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    record["rows"]["b"] += 1  # the kept rows are not the rows the record counts
+    record_path.write_text(json.dumps(record), encoding="utf-8")
+    touch_later(storage.fragment_path(warehouse, "tasks", "b"))
+    built = storage.build_table(warehouse, "tasks", keys)
+    assert built.rebuilt and not built.incremental and built.fragments == 5
+    assert built.table.equals(full(warehouse, "tasks", keys))
 
 
 def test_prune_removes_other_formats_unregistered_keys_and_stale_temporary_files(warehouse: Path) -> None:
