@@ -2,8 +2,9 @@
 
 Cascade: ``CrossCheck`` → view model (``plan_view`` / ``overview_view``: plain rows, counts and
 character-level diff segments, all decided here) → Jinja2 templates under ``templates/`` (layout
-only) → one self-contained HTML file (CSS and the small filter script inline; no fonts, images,
-scripts or styles from the network) → written atomically (temp file + ``os.replace``).
+only; the macros of ``_macros.html``, drawn per row or cell, are memoized: see ``_env``) → one
+self-contained HTML file (CSS and the small filter script inline; no fonts, images, scripts or
+styles from the network) → written atomically (temp file + ``os.replace``).
 
 Document text is never trusted. Jinja2 autoescaping is on for every ``.html`` template, no
 template applies ``|safe`` to document text, and the only markup built in Python — the redline
@@ -465,9 +466,12 @@ def _requirement_view(result: RequirementResult, tasks: Mapping[str, TaskView]) 
 
 @dataclass(frozen=True, slots=True)
 class Cell:
+    """A requirement in one plan, as the matrix shows it: display values only, so that the same
+    cell recurring in plan after plan is one value, drawn once (``matrix_cell``, memoized)."""
+
     status: str
     tasks: tuple[str, ...]
-    similarity: float
+    percent: str  # the similarity, as shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,6 +500,19 @@ class OverviewView:
     as_of: tuple[dt.date, ...]
     generated: dt.date
     totals: tuple[tuple[str, str, tuple[int, ...]], ...] = field(default=())
+
+
+@lru_cache(maxsize=4096)
+def _cell(status: str, tasks: tuple[str, ...], similarity: float) -> Cell:
+    """A requirement's cell in one plan, one shared ``Cell`` per distinct value: the thousands of cells
+    of an overview take few distinct values, and sharing them saves making one per cell (and its
+    percentage), half of ``overview_view``."""
+    return Cell(status, tasks, percent(similarity))
+
+
+def percent(x: float) -> str:
+    """A similarity as shown: 0.8734 → "87%"."""
+    return f"{100 * float(x):.0f}%"
 
 
 def _template_key(ref: NoticeRef) -> str:
@@ -528,9 +545,8 @@ def overview_view(checks: Sequence[CrossCheck], links: Mapping[str, str] | None 
         cells: dict[str, Cell] = {}
         for r in check.alignment.requirements:
             order.setdefault(r.requirement.number, r.requirement)
-            cells[r.requirement.number] = Cell(
-                r.status, tuple(numbers.get(link.task_key, "?") for link in r.links), r.similarity
-            )
+            tasks = tuple([numbers.get(link.task_key, "?") for link in r.links])
+            cells[r.requirement.number] = _cell(r.status, tasks, r.similarity)
         per_check.append(cells)
     rows = []
     for number, req in order.items():
@@ -583,6 +599,13 @@ def overview_file_name(template: NoticeRef) -> str:
     return f"overview_{_safe(template.doc_id)}.html"
 
 
+# The macros of _macros.html, as the templates use them: memoized (see ``_env``), as globals, and the
+# overview's cells per plan as filters (``cell|matrix_cell``: a filter is called directly, a global
+# through the context's call, and an overview draws thousands of cells).
+_MACROS = ("badge", "legend", "bar", "units", "deadline", "domain_row", "doc_card")
+_CELL_MACROS = ("matrix_cell", "total_cell")
+
+
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(
@@ -601,8 +624,16 @@ def _env() -> Environment:
         LABEL={s: zh for s, zh, *_ in (*REQUIREMENT_STATUSES, *TASK_STATUSES)},
         SYMBOL={s: sym for s, _, sym, _ in (*REQUIREMENT_STATUSES, *TASK_STATUSES)},
     )
-    env.filters["pct"] = lambda x: f"{100 * float(x):.0f}%"
+    env.filters["pct"] = percent
     env.filters["date"] = lambda d: d.isoformat() if d else "—"
+    # A macro's output depends on its arguments alone (a status, a task's units or deadline, a row of
+    # the domain table, a cell of the matrix), and few distinct arguments recur row after row and page
+    # after page (an overview: thousands of cells, a few dozen distinct): memoized, each is rendered
+    # once per distinct arguments, not once per row. The arguments are hashable values; document text
+    # is a plain str, never Markup, so no escaped and unescaped text can share an entry.
+    macros = env.get_template("_macros.html").module
+    env.globals.update({name: lru_cache(maxsize=4096)(getattr(macros, name)) for name in _MACROS})
+    env.filters.update({name: lru_cache(maxsize=4096)(getattr(macros, name)) for name in _CELL_MACROS})
     return env
 
 
