@@ -345,18 +345,6 @@ def run_plan(keys: list[str], stale: Sequence[str], parse: Any, downstream: list
     return [PlannedRun({**key_range, CHANGED_ONLY_TAG: "true"}, [parse]), PlannedRun({}, downstream)]
 
 
-def _scan(con: Any, warehouse: Location, table: str) -> tuple[str, list[str]]:
-    """SQL reading one warehouse table and its parameters: the Parquet file itself for a local
-    warehouse; on object storage an Arrow dataset read through fsspec (DuckDB's own S3 support
-    is an extension it would download), registered under a hidden name."""
-    if isinstance(warehouse, Path):
-        return "read_parquet(?)", [str(warehouse / f"{table}.parquet")]
-    from pipelines import storage
-
-    con.register(f"__{table}", storage.parquet_dataset(storage.table_path(warehouse, table)))
-    return _quote_ident(f"__{table}"), []
-
-
 def _print_summary(warehouse: Location, run_id: str) -> int:
     """The run's one-line summary: the rows of the main tables, read with pyarrow (one column
     each; DuckDB's first query would cost ~0.1 s more at the end of every run)."""
