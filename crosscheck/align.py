@@ -21,13 +21,23 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
+from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 from crosscheck.model import Alignment, Item, Link, RequirementResult, RequirementStatus, TaskResult
-from crosscheck.similarity import GramIndex, Weights, bigrams, coverage, union, window_ratio
+from crosscheck.similarity import (
+    GramIndex,
+    Terms,
+    bigrams,
+    canonical,
+    canonical_ratio,
+    collection_terms,
+    held_share,
+    idf_table,
+)
 
 _STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -73,53 +83,93 @@ def is_verbatim(requirement: str, task: str) -> bool:
     return _strip(requirement) in _strip(task)
 
 
+@dataclass(frozen=True, slots=True)
+class _Requirements:
+    """What scoring needs of a template's requirements, whichever plan they are checked against."""
+
+    terms: tuple[Terms, ...]
+    canonical: tuple[str, ...]  # for the fuzzy window ratio
+    stripped: tuple[str, ...]  # for ``is_verbatim``
+
+
+@lru_cache(maxsize=256)
+def _requirements(texts: tuple[str, ...]) -> _Requirements:
+    """Memoized: a template is aligned with every plan that implements it (hundreds)."""
+    return _Requirements(
+        collection_terms(texts), tuple(canonical(t) for t in texts), tuple(_strip(t) for t in texts)
+    )
+
+
+def _held(grams: Sequence[str], task: dict[str, int], held: list[int] | None = None) -> list[int]:
+    """How often each of ``grams`` occurs in ``task``, or in ``task`` and the tasks of ``held``
+    (the largest count): the counts of a ``Counter`` union, for ``held_share``."""
+    counts = list(map(task.get, grams, repeat(0)))
+    return counts if held is None else list(map(max, held, counts))
+
+
 def align(
     requirements: Sequence[Item], tasks: Sequence[Item], options: AlignOptions | None = None
 ) -> Alignment:
     opts = options or AlignOptions()
-    req_grams = [bigrams(r.text) for r in requirements]
+    side = _requirements(tuple(r.text for r in requirements))
     task_grams = [bigrams(t.text) for t in tasks]
-    weight = Weights.of_grams([*req_grams, *task_grams])
     task_index = GramIndex(task_grams)
+    # IDF over the requirements and the tasks together (``Weights`` of both)
+    idf = idf_table(len(requirements) + len(tasks))
+    stripped: dict[int, str] = {}
 
-    def score(i: int, j: int, cov: float) -> tuple[float, float]:
-        win = window_ratio(requirements[i].text, tasks[j].text) if cov >= opts.partial else 0.0
-        return max(cov, win), cov
+    def verbatim(i: int, j: int) -> bool:
+        """``is_verbatim(requirements[i].text, tasks[j].text)``, each text stripped once."""
+        if j not in stripped:
+            stripped[j] = _strip(tasks[j].text)
+        return side.stripped[i] in stripped[j]
 
     results: list[RequirementResult] = []
     carried: dict[int, list[str]] = {j: [] for j in range(len(tasks))}
     for i, req in enumerate(requirements):
-        covs = task_index.coverages(req_grams[i], weight)
-        scored = sorted(((score(i, j, cov), j) for j, cov in enumerate(covs)), key=lambda s: -s[0][0])
+        terms = side.terms[i]
+        covs, weights, total = task_index.weighted_coverages(terms, idf)
+        # the coverage, or the window ratio when larger (looked for only from ``partial`` up)
+        scores = [
+            cov if cov < opts.partial else max(cov, canonical_ratio(side.canonical[i], canonical(t.text)))
+            for cov, t in zip(covs, tasks, strict=True)
+        ]
+        # best first, ties in task order (a stable sort)
+        scored = [(scores[j], j) for j in sorted(range(len(scores)), key=scores.__getitem__, reverse=True)]
         links: list[tuple[int, float]] = []
-        if scored and scored[0][0][0] >= opts.link:
-            links = [(j, s) for (s, _c), j in scored if s >= opts.link]
-        covered = union([task_grams[j] for j, _ in links]) if links else Counter()
-        cover = coverage(req_grams[i], covered, weight) if links else 0.0
+        if scored and scored[0][0] >= opts.link:
+            links = [(j, s) for s, j in scored if s >= opts.link]
+        held: list[int] | None = None
+        for j, _ in links:
+            held = _held(terms.grams, task_grams[j], held)
+        cover = held_share(terms, weights, held, total) if held is not None else 0.0
         # a split: the requirement rests on more tasks than the best one
-        for (s, _c), j in scored[len(links) : len(links) + 3]:
+        for s, j in scored[len(links) : len(links) + 3]:
             if s < opts.split_min:
                 break
-            trial = coverage(req_grams[i], covered | task_grams[j], weight)
+            trial_held = _held(terms.grams, task_grams[j], held)
+            trial = held_share(terms, weights, trial_held, total)
             if trial - cover >= opts.split_step:
                 links.append((j, s))
-                covered |= task_grams[j]
+                held = trial_held
                 cover = trial
-        best = max((s for _, s in links), default=scored[0][0][0] if scored else 0.0)
+        best = max((s for _, s in links), default=scored[0][0] if scored else 0.0)
         similarity = max(best, cover)
+        verbatims = [verbatim(i, j) for j, _ in links]
         status: RequirementStatus
-        if links and any(is_verbatim(req.text, tasks[j].text) for j, _ in links):
+        if links and any(verbatims):
             status = "verbatim"
         elif links and similarity >= opts.modified:
             status = "modified"
         elif links and similarity >= opts.partial:
             status = "partial"
-        elif scored and scored[0][0][0] >= opts.partial:
+        elif scored and scored[0][0] >= opts.partial:
             # no task carries it, but one touches it: a partial take-over by that task
             j = scored[0][1]
-            links, similarity, status = [(j, scored[0][0][0])], scored[0][0][0], "partial"
+            links, similarity, status = [(j, scored[0][0])], scored[0][0], "partial"
+            verbatims = [verbatim(i, j)]
         else:
-            links, status = [], "missing"
+            links, verbatims, status = [], [], "missing"
         for j, _ in links:
             carried[j].append(req.key)
         results.append(
@@ -128,7 +178,7 @@ def align(
                 status=status,
                 similarity=round(similarity, 4),
                 links=tuple(
-                    Link(tasks[j].key, round(s, 4), is_verbatim(req.text, tasks[j].text)) for j, s in links
+                    Link(tasks[j].key, round(s, 4), v) for (j, s), v in zip(links, verbatims, strict=True)
                 ),
             )
         )

@@ -1,3 +1,4 @@
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -5,7 +6,16 @@ import pytest
 from crosscheck.align import AlignOptions, align, is_verbatim, load_options
 from crosscheck.check import cross_check
 from crosscheck.model import Item
-from crosscheck.similarity import GramIndex, Weights, bigrams, canonical, coverage
+from crosscheck.similarity import (
+    GramIndex,
+    Weights,
+    bigrams,
+    canonical,
+    collection_terms,
+    coverage,
+    held_share,
+    idf_table,
+)
 from tests.seeds import parsed
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
@@ -133,6 +143,17 @@ def test_gram_index_coverages_equal_pairwise_coverage_exactly():
     index = GramIndex(grams)
     for req in reqs:
         assert index.coverages(bigrams(req), weight) == [coverage(bigrams(req), g, weight) for g in grams]
+    # what the aligner uses: the requirements' terms prepared once, weights from a table by
+    # document frequency, coverage by several tasks from their largest counts (no Counter union)
+    for req, terms in zip(reqs, collection_terms(reqs), strict=True):
+        covs, weights, total = index.weighted_coverages(terms, idf_table(len(reqs) + len(tasks)))
+        assert covs == index.coverages(bigrams(req), weight)
+        for chosen in ([0], [1], [0, 1], [0, 1, 2], [3]):
+            union = Counter[str]()
+            for j in chosen:
+                union |= grams[j]
+            held = [max(grams[j][g] for j in chosen) for g in terms.grams]
+            assert held_share(terms, weights, held, total) == coverage(bigrams(req), union, weight)
 
 
 def test_weights_of_grams_are_the_weights_of_the_texts():
