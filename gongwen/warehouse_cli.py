@@ -46,6 +46,12 @@ event_log_storage:
   class: PooledSqliteEventLogStorage
   config:
     base_dir: {event_logs}
+# Dagster's SQLite run storage in its usual place, commits not waiting for the disk (pipelines/run_storage.py)
+run_storage:
+  module: pipelines.run_storage
+  class: NormalSyncSqliteRunStorage
+  config:
+    base_dir: {history}
 """
 
 
@@ -84,16 +90,19 @@ def dagster_home() -> Path:
     with ``INSTANCE_ENV``).
 
     Creates the directory and a ``dagster.yaml`` when they are missing (telemetry disabled, the
-    event log in ``pipelines.event_log.PooledSqliteEventLogStorage``); an existing ``dagster.yaml``
-    is never touched.
+    event log in ``pipelines.event_log.PooledSqliteEventLogStorage``, the run storage in
+    ``pipelines.run_storage.NormalSyncSqliteRunStorage``); an existing ``dagster.yaml`` is never
+    touched.
     """
     home = Path(os.environ.get("DAGSTER_HOME") or _PROJECT_ROOT / ".dagster").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
         tmp = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
-        event_logs = json.dumps(str(home / "history" / "runs"))  # a quoted YAML string
-        tmp.write_text(_DAGSTER_YAML.format(event_logs=event_logs), encoding="utf-8")
+        history = home / "history"
+        paths = {"history": history, "event_logs": history / "runs"}
+        yaml = _DAGSTER_YAML.format(**{name: json.dumps(str(path)) for name, path in paths.items()})
+        tmp.write_text(yaml, encoding="utf-8")  # the paths as quoted YAML strings
         os.replace(tmp, config)
     os.environ["DAGSTER_HOME"] = str(home)
     for name, value in INSTANCE_ENV.items():

@@ -39,7 +39,8 @@ from sqlalchemy.pool import NullPool, StaticPool
 TEMPLATE_NAME = ".empty-run-dagster-{version}.db"
 
 
-def _synchronous_normal(dbapi_connection: Any, _record: Any) -> None:
+def synchronous_normal(dbapi_connection: Any, _record: Any) -> None:
+    """A new SQLite connection's commits are flushed at checkpoints, not each (WAL mode)."""
     dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
@@ -102,7 +103,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 poolclass=StaticPool,
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
             )
-            db.event.listen(engine, "connect", _synchronous_normal)
+            db.event.listen(engine, "connect", synchronous_normal)
         self._engines[shard] = engine  # the most recently used last
         while len(self._engines) > self.KEPT_SHARDS:
             self._engines.popitem(last=False)[1].dispose()

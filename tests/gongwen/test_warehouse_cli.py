@@ -80,6 +80,8 @@ def test_run_uses_a_persistent_instance_without_telemetry(ran: Ran) -> None:
         assert instance.root_directory == str(ran.home)
         assert type(instance.event_log_storage).__name__ == "PooledSqliteEventLogStorage"
         assert (ran.home / "history" / "runs" / "index.db").is_file()  # Dagster's usual place
+        assert type(instance.run_storage).__name__ == "NormalSyncSqliteRunStorage"
+        assert (ran.home / "history" / "runs.db").is_file()
         runs = instance.get_runs()
         assert len(runs) == 1 and runs[0].job_name == "ingest"
         assert runs[0].tags["dagster/asset_partition_range_start"] == "000_3fcaf470a0c023ac.pdf"
