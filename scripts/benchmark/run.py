@@ -13,6 +13,10 @@ For each corpus size N (the sizes, plus ``--n``):
    Stage shares come from the run's own records in the Dagster instance (step start/end times)
    and the counters ``parsed_documents`` puts in its metadata (when present).
 
+Every measured process starts after ``os.sync()`` (not timed), so that no run pays for the disk
+writes of the one before it: right after a first run's ~400 MB, a 1 %-changed rerun took ~2.5 s
+more, most of it system time, on this machine.
+
 With ``--incremental`` (the default for the largest N), three more runs on the same warehouse and
 instance: nothing changed, then 1 % of the files replaced by edited versions, then those files
 changed back (a second 1 % sample), then nothing changed but the day (``--as-of`` the next day:
@@ -84,6 +88,7 @@ class Measured:
 
 def measure(cmd: list[str], env: dict[str, str], log_path: Path | None = None) -> Measured:
     out = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    os.sync()  # the previous run's writes reach the disk before this one is timed
     try:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=out, text=True)
