@@ -107,12 +107,6 @@ class CrossCheckSettings(ConfigurableResource):
         return dt.date.fromisoformat(self.as_of) if self.as_of else dt.datetime.now(TIMEZONE).date()
 
 
-def _input_columns(warehouse_dir: storage.Location, table: str) -> dict[str, list[Any]]:
-    """The columns of an input table that the cross-check reads (``crosscheck.from_tables.COLUMNS``),
-    checked against the table's declared schema: the other columns are neither read nor converted."""
-    return storage.read_table(warehouse_dir, table, COLUMNS[table]).to_pydict()
-
-
 def _rows_of(
     tasks: pa.Table, domains: pa.Table, doc_ids: Collection[str]
 ) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
@@ -148,11 +142,8 @@ def plan_alignment(
                 "recomputed": False,
             }
         )
-    # a pool of workers starts now, while the corpus is built, when the warehouse is big enough
-    # for a rerun to have a few hundred pairs to compute
-    large = warehouse.read_table("documents", ["doc_id"]).num_rows >= PAIR_POOL_MIN_DOCUMENTS
     with collector_paused():  # back on once the run's objects are gone (``_check_warehouse``)
-        done = _check_warehouse(warehouse, config, day, large)
+        done = _check_warehouse(warehouse, config, day)
     if done.warning:
         context.log.warning(done.warning)
     summary = {
@@ -192,24 +183,28 @@ class _Checked:
     warning: str | None
 
 
-def _check_warehouse(warehouse: Warehouse, config: Path, day: dt.date, large: bool) -> _Checked:
+def _check_warehouse(warehouse: Warehouse, config: Path, day: dt.date) -> _Checked:
     """Every linked plan checked as of ``day``, the derived tables and the reports written. Only
     what the asset reports leaves this function: the corpus, pairs and checks (hundreds of
     thousands of objects) are freed as it returns, before the caller turns the garbage collector
     back on, so its first pass does not walk them (~0.1 s at 2,000 documents)."""
-    with pair_pool(enabled=large) as pool:
-        tasks, domains = (warehouse.read_table(name, COLUMNS[name]) for name in ("tasks", "domains"))
+    # the columns the cross-check reads (``crosscheck.from_tables.COLUMNS``), checked against the
+    # tables' declared schemas: the other columns are neither read nor converted
+    tables = {name: warehouse.read_table(name, columns) for name, columns in COLUMNS.items()}
+    # a pool of workers starts now, while the corpus is built, when the warehouse is big enough
+    # for a rerun to have a few hundred pairs to compute
+    with pair_pool(enabled=tables["documents"].num_rows >= PAIR_POOL_MIN_DOCUMENTS) as pool:
         corpus = corpus_from_columns(
-            _input_columns(warehouse.path, "documents"),
-            _input_columns(warehouse.path, "citations"),
-            pc.unique(tasks["doc_id"]).to_pylist(),
-            partial(_rows_of, tasks, domains),
+            tables["documents"].to_pydict(),
+            tables["citations"].to_pydict(),
+            pc.unique(tables["tasks"]["doc_id"]).to_pylist(),
+            partial(_rows_of, tables["tasks"], tables["domains"]),
         )
         pairs, missing = linked_pairs(corpus, load_links(config))
         checked = checked_pairs(pairs, load_options(config), day, warehouse.path / CACHE_DIR, pool=pool)
         checks = checked.checks
-        tables = crosscheck_tables(checks, missing)
-        paths = {name: warehouse.write_table(name, tables[name]) for name in DERIVED_TABLES}
+        derived = crosscheck_tables(checks, missing)
+        paths = {name: warehouse.write_table(name, derived[name]) for name in DERIVED_TABLES}
         reports = write_reports(
             checks,
             warehouse.path / REPORTS_DIR,
@@ -217,7 +212,7 @@ def _check_warehouse(warehouse: Warehouse, config: Path, day: dt.date, large: bo
             overview_pages(checked, warehouse.path / OVERVIEW_CACHE_DIR),
         )
         return _Checked(
-            alignment_table=tables["plan_alignment"],
+            alignment_table=derived["plan_alignment"],
             alignment_path=paths["plan_alignment"],
             reports=reports,
             plan_rows="\n".join(_plan_row(c, storage.uri(reports[c.plan.doc_id])) for c in checks),
