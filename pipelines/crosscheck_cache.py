@@ -104,15 +104,16 @@ class Side:
 
     @cached_property
     def digest(self) -> str:
-        """Hash of everything above. Computed once per notice: a template is a side of every pair
-        of the plans that implement it."""
-        records: tuple[Any, ...] = (self.ref, *self.items, *self.domains)
-        shapes = {type(r): _shape(type(r)) for r in records}
+        """Hash of everything above: each record's field values, and the field names of each kind
+        of record. Computed once per notice: a template is a side of every pair of the plans that
+        implement it."""
+        kinds = {type(record) for record in (self.ref, *self.items, *self.domains)}
         text = repr(
             (
-                [(cls.__qualname__, names) for cls, (names, _) in shapes.items()],
-                [shapes[type(r)][1](r) for r in records],
-                len(self.items),
+                sorted((kind.__qualname__, _shape(kind)[0]) for kind in kinds),
+                _values(self.ref),
+                [_values(item) for item in self.items],
+                [_values(row) for row in self.domains],
             )
         )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -132,6 +133,10 @@ def _shape(cls: type) -> _Shape:
         get = attrgetter(*names)
         shape = _shapes[cls] = (names, get if len(names) > 1 else lambda record: (get(record),))
     return shape
+
+
+def _values(record: Any) -> tuple[object, ...]:
+    return _shape(type(record))[1](record)
 
 
 @dataclass(frozen=True)
