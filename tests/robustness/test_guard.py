@@ -119,9 +119,14 @@ def test_limits_are_validated(bad: dict[str, float]) -> None:
         Limits(**bad)  # type: ignore[arg-type]
 
 
-def _parent_pid(pid: int) -> int:
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command name: state, parent pid, …"""
     with open(f"/proc/{pid}/stat") as f:
-        return int(f.read().rsplit(")", 1)[1].split()[1])
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def _parent_pid(pid: int) -> int:
+    return int(_stat_fields(pid)[1])
 
 
 needs_fork = pytest.mark.skipif(not can_fork_workers(), reason="copying a worker needs Linux")
@@ -210,8 +215,7 @@ def _ended(pid: int) -> bool:
     once it has copied a worker (``can_fork_workers``), so the killed parent's worker may end as
     its zombie (waited for here)."""
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
+        state = _stat_fields(pid)[0]
     except FileNotFoundError:
         return True
     if state != "Z":
