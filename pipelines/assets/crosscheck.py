@@ -42,12 +42,11 @@ from pipelines.crosscheck_cache import (
     OVERVIEW_CACHE_DIR,
     checked_pairs,
     collector_paused,
-    engine_version,
-    linked_pairs,
     overview_pages,
     pair_pool,
     template_groups,
 )
+from pipelines.crosscheck_pairs import engine_version, linked_pairs
 from pipelines.metadata import table_metadata
 from pipelines.paths import PROJECT_ROOT
 from pipelines.resources import Warehouse

@@ -15,23 +15,19 @@ from dagster import DagsterInstance, materialize
 from crosscheck.align import AlignOptions
 from crosscheck.linking import MissingTemplate, Notice, find_templates
 from crosscheck.model import Item, NoticeRef
-from pipelines import crosscheck_cache
+from pipelines import crosscheck_cache, crosscheck_pairs
 from pipelines.assets.crosscheck import CrossCheckSettings, missing_templates_line, plan_alignment
 from pipelines.assets.ingest import parsed_documents
 from pipelines.assets.warehouse import warehouse_tables
 from pipelines.crosscheck_cache import (
     CheckedPairs,
-    Pair,
-    Side,
     _worth_sharing,
-    check_and_render,
     checked_pairs,
     collector_paused,
-    dump_entry,
-    load_entry,
     overview_pages,
     template_groups,
 )
+from pipelines.crosscheck_pairs import Pair, Side, check_and_render, dump_entry, load_entry
 from pipelines.partitions import sync_document_partitions
 from pipelines.resources import RawStore, Warehouse
 from pipelines.storage import table_path
@@ -278,6 +274,6 @@ def _random_notices(rng: random.Random, count: int) -> list[Notice]:
 @pytest.mark.parametrize("seed", range(20))
 def test_candidates_give_the_links_every_notice_would(seed: int) -> None:
     notices = _random_notices(random.Random(seed), 60)
-    candidates = crosscheck_cache._Candidates(notices, None)
+    candidates = crosscheck_pairs._Candidates(notices, None)
     for plan in notices:
         assert find_templates(plan, candidates.for_plan(plan)) == find_templates(plan, notices)
