@@ -8,6 +8,10 @@ as long as the process. While they are made, the collector runs full passes over
 (``gc.freeze``: later passes leave it out too) costs none of that; the price is that a reference
 cycle made while loading is not collected before the process exits, which for import-time
 objects is what happens anyway.
+
+Libraries also import optional modules they have no use for in gongwen's processes (jieba imports
+``pkg_resources``, pyarrow imports pandas): ``hidden`` makes such an import fail for the moment
+the library tries it.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from __future__ import annotations
 import atexit
 import gc
 import importlib
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from importlib.machinery import ModuleSpec
 
 
 @contextmanager
@@ -42,3 +48,30 @@ def import_for_life(*modules: str) -> None:
     with loading_for_life():
         for name in modules:
             importlib.import_module(name)
+
+
+class _Hidden:
+    """A finder, first on ``sys.meta_path``, that refuses to import some modules."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        self.names = names
+
+    def find_spec(
+        self, name: str, path: Sequence[str] | None = None, target: object = None
+    ) -> ModuleSpec | None:
+        if name in self.names:
+            raise ModuleNotFoundError(f"{name} is not imported here (parsers.startup.hidden)", name=name)
+        return None
+
+
+@contextmanager
+def hidden(*names: str) -> Iterator[None]:
+    """While inside, importing any of ``names`` (not imported yet) fails as if it were not
+    installed: for a library that imports an optional module it has no use for here at a cost
+    (jieba and ``pkg_resources``, pyarrow and pandas). Modules already imported stay usable."""
+    finder = _Hidden(frozenset(n for n in names if n not in sys.modules))
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)

@@ -251,7 +251,7 @@ class ReaderPool:
 
 
 #: Called once by every reader process of a run when it starts (``parsers.guard.Guard(preload=…)``).
-READER_PRELOAD = ("parsers.nlp:warm",)
+READER_PRELOAD = ("pipelines.storage:arrow_without_pandas", "parsers.nlp:warm")
 
 _pools: dict[Limits, ReaderPool] = {}
 _pools_lock = threading.Lock()

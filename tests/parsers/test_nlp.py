@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 
 from parsers.nlp import organ_mentions, segment, split_glued_organs
@@ -38,3 +41,14 @@ def test_organs_named_in_a_requirement():
         "公共图书馆",
     ]
     assert organ_mentions("省政府办公厅将适时邀请政务公开监督评议员开展评议。") == ["省政府办公厅"]
+
+
+def test_jieba_is_loaded_without_pkg_resources():
+    """A fresh process: the pipeline segments as before, and setuptools' slow ``pkg_resources``
+    was never imported for it (jieba opened its data files next to its module)."""
+    code = (
+        "import sys, parsers.nlp as nlp\n"
+        "print(nlp.segment('审计厅省国资委'), 'pkg_resources' in sys.modules, 'jieba' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[0] == "['审计厅', '省', '国资委'] False True"

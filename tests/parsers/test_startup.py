@@ -1,14 +1,16 @@
-"""parsers.startup: loading with the cyclic collector off, what was loaded frozen."""
+"""parsers.startup: loading with the cyclic collector off, what was loaded frozen; modules hidden
+from an import."""
 
 from __future__ import annotations
 
 import gc
+import importlib
 import sys
 from collections.abc import Iterator
 
 import pytest
 
-from parsers.startup import import_for_life, loading_for_life
+from parsers.startup import hidden, import_for_life, loading_for_life
 
 
 @pytest.fixture(autouse=True)
@@ -39,3 +41,13 @@ def test_import_for_life_imports_the_modules() -> None:
     sys.modules.pop("parsers.docnumber", None)
     import_for_life("parsers.docnumber")
     assert "parsers.docnumber" in sys.modules and gc.isenabled()
+
+
+def test_a_hidden_module_fails_to_import_inside_and_imports_after() -> None:
+    sys.modules.pop("colorsys", None)
+    with hidden("colorsys", "json"):
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module("colorsys")
+        assert importlib.import_module("json").dumps([1]) == "[1]"  # imported already: usable
+    assert "colorsys" not in sys.modules
+    assert importlib.import_module("colorsys").rgb_to_hsv(0, 0, 0) == (0.0, 0.0, 0.0)

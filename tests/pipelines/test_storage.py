@@ -12,6 +12,8 @@ import json
 import os
 import random
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -238,3 +240,24 @@ def test_file_tokens_from_one_scan_equal_a_stat_per_file(tmp_path: Path) -> None
     assert storage.file_tokens(files[:1]) != [None] and storage.file_tokens(files[:1]) == [
         storage.file_token(files[0])
     ]
+
+
+def test_arrow_without_pandas_spares_the_import_and_keeps_pandas_usable() -> None:
+    """A fresh process: tables are built from Python rows without pyarrow importing pandas, and
+    pandas still works when asked for."""
+    code = (
+        "import sys\n"
+        "from pipelines.storage import arrow_without_pandas\n"
+        "from schemas.rows import record_tables\n"
+        "from tests.seeds import seed\n"
+        "arrow_without_pandas()\n"
+        "import pyarrow as pa\n"
+        "rows = pa.Table.from_pylist([{'a': 1, 'b': 'x'}])\n"
+        "print('pandas' in sys.modules)\n"
+        "print(type(rows.to_pandas()).__name__, 'pandas' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2]
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["False", "DataFrame True"]
