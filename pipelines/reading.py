@@ -281,24 +281,13 @@ def close_reader_pools() -> None:
         pool.close()
 
 
-def stale_keys(
-    keys: list[str],
-    files: dict[str, str],
-    raw_dir: Path,
-    warehouse_dir: Location,
-    suspect: Callable[[], None] | None = None,
-) -> list[str]:
-    """The keys a run must process: files new, changed or gone since their fragments were made.
-
-    ``suspect`` is called once, before any file is hashed, when some file may need reading (new,
-    gone, its status changed, or its fragments made otherwise): ``gongwen run`` starts a reader
-    then, so that its start-up overlaps the hashing."""
+def stale_keys(keys: list[str], files: dict[str, str], raw_dir: Path, warehouse_dir: Location) -> list[str]:
+    """The keys a run must process: files new, changed or gone since their fragments were made
+    (a file whose status is as recorded is not read; the others are hashed)."""
     states = storage.read_states(warehouse_dir, [key for key in keys if key in files])
     verdicts = {
         key: _known_unchanged(states[key], raw_dir / files[key]) if key in files else False for key in keys
     }
-    if suspect is not None and not all(verdicts.values()):
-        suspect()
     return [
         key
         for key, verdict in verdicts.items()

@@ -278,7 +278,7 @@ def test_as_of_must_be_a_day(capsys: pytest.CaptureFixture[str]) -> None:
     assert "'2021-13-01' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
 
 
-def test_files_touched_but_unchanged_are_not_read_and_the_reader_started_for_them_is_let_go(
+def test_files_touched_but_unchanged_are_not_read_and_the_reader_started_ahead_is_let_go(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from parsers.guard import Limits
@@ -299,6 +299,6 @@ def test_files_touched_but_unchanged_are_not_read_and_the_reader_started_for_the
     for path in raw.iterdir():
         path.touch()  # a new status, the same bytes
     log = _run_logged(raw, tmp_path / "wh")
-    assert started  # a file may have changed: a reader was started before hashing …
+    assert started  # a reader was started first, before anything was hashed …
     assert "] parsed " not in log  # … none had, nothing was read
     assert reading._pools == {}  # and the reader was let go
