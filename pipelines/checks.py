@@ -26,8 +26,11 @@ def doc_id_is_unique(warehouse: Warehouse) -> AssetCheckResult:
 def _unique(warehouse: Warehouse, table_name: str, column: str, *, rows_label: str) -> AssetCheckResult:
     """Passes when no value of ``column`` repeats; lists up to ten repeated values."""
     table = warehouse.read_table(table_name, [column])
-    counts = Counter(table.column(column).to_pylist())
-    dupes = sorted(k for k, n in counts.items() if n > 1)
+    values = table.column(column)
+    dupes: list[str] = []
+    if pc.count_distinct(values, mode="all").as_py() < len(values):  # only then list them in Python
+        counts = Counter(values.to_pylist())
+        dupes = sorted(k for k, n in counts.items() if n > 1)
     return AssetCheckResult(
         passed=not dupes,
         metadata={

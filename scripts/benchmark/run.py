@@ -17,11 +17,17 @@ Every measured process starts after ``os.sync()`` (not timed), so that no run pa
 writes of the one before it: right after a first run's ~400 MB, a 1 %-changed rerun took ~2.5 s
 more, most of it system time, on this machine.
 
-With ``--incremental`` (the default for the largest N), three more runs on the same warehouse and
-instance: nothing changed, then 1 % of the files replaced by edited versions, then those files
-changed back (a second 1 % sample), then nothing changed but the day (``--as-of`` the next day:
-what a nightly rerun meets). Every run of a size judges
-deadlines as of the same day (``--as-of``, today in Shanghai when the benchmark starts) but the last.
+The pipeline reads a copy of the corpus made of hard links (``run-<N>/raw``, not timed), so that
+the reruns can change files in it and leave the cached corpus as it was.
+
+With ``--incremental`` (the default for the largest N), more runs on the same warehouse and
+instance: nothing changed; 1 % of the files replaced by edited versions in that folder (the other
+99 % untouched: the case of a nightly scrape); those files changed back (a second 1 % sample);
+the same 1 % edited in a new hard-link copy of the folder (every file's status changes with the
+link, so every file is hashed to tell: the harder case of a folder copied or restored whole);
+then nothing changed but the day (``--as-of`` the next day: what a nightly rerun meets). Every run
+of a size judges deadlines as of the same day (``--as-of``, today in Shanghai when the benchmark
+starts) but the last.
 
 Results go to stdout and into ``--out`` between the ``<!-- bench:results -->`` markers (the
 rest of the page is kept); the raw figures go to ``tmp/benchmark/results-<N>.json``.
@@ -239,7 +245,8 @@ def bench_size(n: int, rng_seed: int, jobs: int, incremental: bool, keep: Path |
     )
 
     log(f"[N={n}] pipeline (gongwen run) …")
-    pm, t0, t1 = pipeline_run(raw, work, "run.log")
+    run_raw = corpus.link_copy(raw, work / "raw")  # the reruns change files here, not in the cache
+    pm, t0, t1 = pipeline_run(run_raw, work, "run.log")
     if pm.returncode != 0:
         raise RuntimeError(f"gongwen run failed (exit {pm.returncode}); see {work / 'run.log'}")
     info = run_stages(work / "dagster")
@@ -265,38 +272,64 @@ def bench_size(n: int, rng_seed: int, jobs: int, incremental: bool, keep: Path |
             return asdict(measured) | {"stdout": "", "meta": meta, **extra}
 
         log(f"[N={n}] rerun, nothing changed …")
-        unchanged = rerun(raw, "rerun-unchanged.log")
-        # 1 %: one file in 100 (a copy of the corpus made of hard links; edited files replace
-        # their link, so the cached corpus stays as it was)
-        edited = link_copy_edit(raw, work / "raw-edited", rng_seed)
+        unchanged = rerun(run_raw, "rerun-unchanged.log")
+        edited = edit_files(run_raw, rng_seed)
         log(f"[N={n}] rerun, {len(edited)} files changed …")
-        changed = rerun(work / "raw-edited", "rerun-changed.log", files=len(edited))
+        changed = rerun(run_raw, "rerun-changed.log", files=len(edited))
         # a second 1 % sample: the same files changed back (the machine's speed varies by ±10 %)
+        restore_files(raw, edited)
         log(f"[N={n}] rerun, the {len(edited)} files changed back …")
-        changed_back = rerun(raw, "rerun-changed-back.log", files=len(edited))
+        changed_back = rerun(run_raw, "rerun-changed-back.log", files=len(edited))
+        touched = work / "raw-touched"
+        edited = link_copy_edit(run_raw, touched, rng_seed)
+        log(f"[N={n}] rerun, {len(edited)} files changed in a copy of the folder (every file touched) …")
+        changed_touched = rerun(touched, "rerun-changed-touched.log", files=len(edited))
         log(f"[N={n}] rerun, nothing changed but the day …")
-        new_day = rerun(raw, "rerun-new-day.log", DAY + dt.timedelta(days=1), stages=False)
+        new_day = rerun(touched, "rerun-new-day.log", DAY + dt.timedelta(days=1), stages=False)
         result.incremental = {
             "unchanged": unchanged,
             "changed": changed,
             "changed_back": changed_back,
+            "changed_touched": changed_touched,
             "new_day": new_day,
         }
     if keep is None:
-        shutil.rmtree(work / "warehouse", ignore_errors=True)
-        shutil.rmtree(work / "raw-edited", ignore_errors=True)
+        for folder in ("warehouse", "raw", "raw-touched"):
+            shutil.rmtree(work / folder, ignore_errors=True)
     return result
 
 
+def _edited(folder: Path) -> list[Path]:
+    """The files a 1 % rerun changes: every 100th, shifted so that the seeds (and formats) take
+    turns: [0, 101, 202, …]."""
+    files = sorted(folder.iterdir())
+    return [files[i * 100 + i % 5] for i in range(len(files) // 100)]
+
+
+def edit_files(folder: Path, rng_seed: int) -> list[Path]:
+    """Replace 1 % of the files of ``folder`` by edited versions (``corpus.edit_file`` replaces the
+    name: other hard links keep the old bytes); the other files are not touched."""
+    edited = _edited(folder)
+    for path in edited:
+        corpus.edit_file(path, rng_seed)
+    return edited
+
+
+def restore_files(original: Path, edited: list[Path]) -> None:
+    """Put the original of each edited file back (a hard link to it in ``original``, moved over
+    the edited file's name)."""
+    for path in edited:
+        tmp = path.with_name(f".{path.name}.restore")
+        tmp.unlink(missing_ok=True)
+        os.link(original / path.name, tmp)
+        os.replace(tmp, path)
+
+
 def link_copy_edit(raw: Path, dst: Path, rng_seed: int) -> list[Path]:
+    """A hard-link copy of ``raw`` at ``dst`` with 1 % of its files edited (``edit_files``)."""
     shutil.rmtree(dst, ignore_errors=True)
     corpus.link_copy(raw, dst)
-    files = sorted(dst.iterdir())
-    # every 100th file, shifted so that the seeds (and formats) take turns: [0, 101, 202, …]
-    edited = [files[i * 100 + i % 5] for i in range(len(files) // 100)]
-    for p in edited:
-        corpus.edit_file(p, rng_seed)
-    return edited
+    return edit_files(dst, rng_seed)
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -404,6 +437,12 @@ def render(results: list[SizeResult], jobs: int, started: str, load: bool = True
                     f"| the same {_files(b['files'])} changed back | {b['wall_s']:.1f} "
                     f"| {100 * b['wall_s'] / full:.1f} % | {files_read(b['meta'])} |"
                 )
+            if t := r.incremental.get("changed_touched"):
+                lines.append(
+                    f"| {_files(t['files'])} changed in a hard-link copy of the folder (every file "
+                    f"touched, all hashed) | {t['wall_s']:.1f} | {100 * t['wall_s'] / full:.1f} % "
+                    f"| {files_read(t['meta'])} |"
+                )
             if d := r.incremental.get("new_day"):
                 lines.append(
                     f"| nothing changed, the next day (`--as-of`) | {d['wall_s']:.1f} "
@@ -476,6 +515,7 @@ def report_only(sizes: list[int], args: argparse.Namespace) -> int:
             ("unchanged", "rerun-unchanged.log"),
             ("changed", "rerun-changed.log"),
             ("changed_back", "rerun-changed-back.log"),
+            ("changed_touched", "rerun-changed-touched.log"),
             ("new_day", "rerun-new-day.log"),
         ):
             if r.incremental and name in r.incremental and (work / log).is_file():
