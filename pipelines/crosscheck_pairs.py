@@ -7,8 +7,8 @@ entry (``do_pair``): the check and its rendered report page, the pair's own obje
 references to it (``dump_entry`` / ``load_entry``).
 
 No Dagster, pyarrow or numpy here: a pair worker imports this module and the engine only, and
-starts in half the CPU time a worker importing the warehouse's storage helpers took (~0.25 s
-instead of ~0.5 s, at the moment the run builds its tables on the other CPU). The process that
+starts in ~0.1 s of CPU where a worker importing the warehouse's storage helpers took ~0.5 s (at
+the moment the run builds its tables on the other CPU). The process that
 asks for the pairs writes their entries (``pipelines.crosscheck_cache.checked_pairs``).
 """
 
