@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import random
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,9 +12,9 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from crosscheck.align import AlignOptions
-from crosscheck.linking import MissingTemplate, Notice, find_templates
+from crosscheck.linking import MissingTemplate, Notice
 from crosscheck.model import Item, NoticeRef
-from pipelines import crosscheck_cache, crosscheck_pairs
+from pipelines import crosscheck_cache
 from pipelines.assets.crosscheck import CrossCheckSettings, missing_templates_line, plan_alignment
 from pipelines.assets.ingest import parsed_documents
 from pipelines.assets.warehouse import warehouse_tables
@@ -246,34 +245,3 @@ def test_one_warning_line_for_all_missing_templates() -> None:
     assert "\n" not in line and line.startswith("5 cited template(s) not in the corpus")
     assert "川办函〔2021〕3号" in line and "川办函〔2021〕4号" not in line and "and 2 more" in line
     assert "and" not in missing_templates_line(missing[:1]).split(":", 1)[1]
-
-
-def _random_notices(rng: random.Random, count: int) -> list[Notice]:
-    """Notices in several copies (formats) of a few numbers and titles, some forwarding others,
-    some without tasks, citing each other by number, by title, or both."""
-    numbers = [f"川办函〔2021〕{n}号" for n in range(50, 55)] + [None]
-    titles = ["关于印发实施方案的通知", "关于开展工作的通知", "工作方案", None]
-    notices: list[Notice] = []
-    for i in range(count):
-        basis = tuple((rng.choice(numbers), rng.choice(titles)) for _ in range(rng.choice((0, 1, 1, 2))))
-        notices.append(
-            Notice(
-                doc_id=f"d{i}",
-                parent_id=rng.choice([None, None, None, *(n.doc_id for n in notices[-3:])]),
-                path=f"{i:04d}.{rng.choice(('pdf', 'docx', 'html'))}",
-                format=rng.choice(("pdf", "docx", "html")),
-                doc_number=rng.choice(numbers),
-                title=rng.choice(titles),
-                has_tasks=rng.random() < 0.8,
-                basis=basis,
-            )
-        )
-    return notices
-
-
-@pytest.mark.parametrize("seed", range(20))
-def test_candidates_give_the_links_every_notice_would(seed: int) -> None:
-    notices = _random_notices(random.Random(seed), 60)
-    candidates = crosscheck_pairs._Candidates(notices, None)
-    for plan in notices:
-        assert find_templates(plan, candidates.for_plan(plan)) == find_templates(plan, notices)
