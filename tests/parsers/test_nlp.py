@@ -1,10 +1,8 @@
-import subprocess
-import sys
-
 import pytest
 
 from parsers.nlp import organ_mentions, segment, split_glued_organs
 from parsers.units import parse_units
+from tests.fresh_process import run_fresh
 
 
 def test_domain_dictionary_segments_organ_names():
@@ -50,5 +48,4 @@ def test_jieba_is_loaded_without_pkg_resources():
         "import sys, parsers.nlp as nlp\n"
         "print(nlp.segment('审计厅省国资委'), 'pkg_resources' in sys.modules, 'jieba' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split("\n")[0] == "['审计厅', '省', '国资委'] False True"
+    assert run_fresh(code) == ["['审计厅', '省', '国资委'] False True"]

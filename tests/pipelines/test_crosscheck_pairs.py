@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from crosscheck.linking import Notice, find_templates
 from pipelines import crosscheck_pairs
+from tests.fresh_process import run_fresh
 
 
 def test_a_pair_worker_loads_neither_pyarrow_nor_numpy_nor_dagster() -> None:
@@ -24,11 +22,7 @@ def test_a_pair_worker_loads_neither_pyarrow_nor_numpy_nor_dagster() -> None:
         "warm_worker()\n"
         "print(sorted(m for m in ('pyarrow', 'numpy', 'pandas', 'dagster') if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2]
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert run_fresh(code) == ["[]"]
 
 
 def _random_notices(rng: random.Random, count: int) -> list[Notice]:

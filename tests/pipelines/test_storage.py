@@ -12,8 +12,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,6 +20,7 @@ import pytest
 
 from pipelines import storage
 from schemas.rows import record_tables
+from tests.fresh_process import run_fresh
 from tests.seeds import seed
 
 STEMS = ("000_3fcaf470a0c023ac", "001_3066dfd361fc75f9", "003_b54ff24471a88dd0", "002_c5a7bb6645cf0ce3")
@@ -248,16 +247,10 @@ def test_arrow_without_pandas_spares_the_import_and_keeps_pandas_usable() -> Non
     code = (
         "import sys\n"
         "from pipelines.storage import arrow_without_pandas\n"
-        "from schemas.rows import record_tables\n"
-        "from tests.seeds import seed\n"
         "arrow_without_pandas()\n"
         "import pyarrow as pa\n"
         "rows = pa.Table.from_pylist([{'a': 1, 'b': 'x'}])\n"
         "print('pandas' in sys.modules)\n"
         "print(type(rows.to_pandas()).__name__, 'pandas' in sys.modules)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2]
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[:2] == ["False", "DataFrame True"]
+    assert run_fresh(code) == ["False", "DataFrame True"]
