@@ -503,19 +503,12 @@ def _mtime(path: Path) -> float:
 
 def dedupe_first(table: pa.Table, key: tuple[str, ...]) -> pa.Table:
     """Keep the first row for each value of ``key`` columns, preserving row order."""
-    if not key or table.num_rows == 0:
-        return table
-    idx = pa.array(range(table.num_rows), type=pa.int64())
-    firsts = (
-        table.select(list(key))
-        .append_column("__row", idx)
-        .group_by(list(key), use_threads=False)
-        .aggregate([("__row", "min")])
-        .column("__row_min")
-    )
-    if len(firsts) == table.num_rows:
-        return table
-    return table.take(firsts.take(pc.sort_indices(firsts)))  # the first rows, in table order
+    return _unflagged(table, _duplicate_flags(table, key))
+
+
+def _unflagged(rows: pa.Table, flags: pa.Array) -> pa.Table:
+    """``rows`` without those ``flags`` marks, in their order."""
+    return rows.filter(pc.invert(flags)) if flags.true_count else rows
 
 
 # --- building a table from fragments, incrementally ---------------------------------------------
@@ -634,7 +627,7 @@ def _duplicate_flags(table: pa.Table, key: tuple[str, ...]) -> pa.Array:
             flags = np.ones(n, dtype=bool)
             flags[firsts.to_numpy()] = False
             return pa.array(flags)
-    return pa.array(np.zeros(n, dtype=bool))
+    return _no_flags(n)
 
 
 def _row_offsets(counts: Mapping[str, int]) -> dict[str, tuple[int, int]]:
@@ -658,8 +651,8 @@ def _spliced_rows(
     start = end = 0  # kept rows [start, end): unchanged keys' rows not yet in a piece
     for key in keys:
         if key in fresh:
-            part = fresh[key]
-            pieces += [kept.slice(start, end - start), part.append_column(_DUP_FIELD, _no_flags(part))]
+            part = fresh[key].append_column(_DUP_FIELD, _no_flags(fresh[key].num_rows))
+            pieces += [kept.slice(start, end - start), part]
             start = end
         else:
             first, count = offsets[key]
@@ -671,8 +664,8 @@ def _spliced_rows(
     return pa.concat_tables([p for p in pieces if p.num_rows] or [kept.slice(0, 0)])
 
 
-def _no_flags(part: pa.Table) -> pa.Array:
-    return pa.array(np.zeros(part.num_rows, dtype=bool))
+def _no_flags(n: int) -> pa.Array:
+    return pa.array(np.zeros(n, dtype=bool))
 
 
 def _touched_ids(
@@ -745,7 +738,7 @@ def build_table(warehouse_dir: Location, table: str, keys: Iterable[str]) -> Com
         fresh = dict(zip(to_read, _read_fragments(warehouse_dir, table, to_read), strict=True))
         rows, flags, counts = _updated_rows(kept, record, tokens, fresh, key)
     duplicates = flags.true_count
-    result = conform(rows.filter(pc.invert(flags)) if duplicates else rows, schema, what=table)
+    result = conform(_unflagged(rows, flags), schema, what=table)
 
     unlink(built_path(warehouse_dir, table))  # the record describes complete files only
     atomic_write_arrow(rows.append_column(_DUP_FIELD, flags), _kept_rows_path(warehouse_dir, table))
