@@ -184,19 +184,17 @@ def run(
 
     with loading_for_life():
         from parsers.guard import Limits
-        from pipelines.reading import ReadJob, close_reader_pools, read_ahead, reader_pool, stale_keys
-
-    # The first reader starts now, before anything else: in a rerun with files to read, the
-    # readers are what the run waits for (a reader's start-up is ~1 s of CPU, then the files), and
-    # here a CPU is still free. Where nothing turns out to need reading, it is stopped again,
-    # having cost ~0.3 s of that free CPU. The run takes the readers' results (same raw directory,
-    # warehouse and limits: RawStore's defaults).
-    limits = Limits()
-    reader_pool(1, limits).start()
-    with loading_for_life():
         from pipelines.raw_files import discover_raw_files
+        from pipelines.reading import ReadJob, close_reader_pools, read_ahead, reader_pool, stale_keys
         from pipelines.storage import arrow_without_pandas, check_writable
 
+    # The first reader starts now, before the files are checked: in a rerun with files to read, the
+    # readers are what the run waits for (a reader's start-up is ~1 s of CPU, then the files), and
+    # here a CPU is still free. Where nothing turns out to need reading, it is stopped again within
+    # a fraction of a second of that free CPU. The run takes the readers' results (same raw
+    # directory, warehouse and limits: RawStore's defaults).
+    limits = Limits()
+    reader_pool(1, limits).start()
     arrow_without_pandas()  # nothing here hands pyarrow pandas objects (~0.3 s of CPU spared)
     try:
         check_writable(warehouse)
