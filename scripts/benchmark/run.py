@@ -262,37 +262,28 @@ def bench_size(n: int, rng_seed: int, jobs: int, incremental: bool, keep: Path |
     )
     if incremental:
 
-        def rerun(
-            raw_dir: Path, log_name: str, day: dt.date = DAY, stages: bool = True, **extra: Any
-        ) -> dict[str, Any]:
-            """One rerun on the same warehouse and instance, as the results record it."""
-            measured, *_ = pipeline_run(raw_dir, work, log_name, day)
+        def rerun(name: str, raw_dir: Path, day: dt.date = DAY, stages: bool = True, **extra: Any) -> None:
+            """One rerun on the same warehouse and instance, recorded under ``name``."""
+            measured, *_ = pipeline_run(raw_dir, work, rerun_log(name), day)
             meta = run_stages(work / "dagster").get("meta", {}) if stages else {}
-            meta["files_read_in_log"] = count_read(work / log_name)
-            return asdict(measured) | {"stdout": "", "meta": meta, **extra}
+            meta["files_read_in_log"] = count_read(work / rerun_log(name))
+            result.incremental[name] = asdict(measured) | {"stdout": "", "meta": meta, **extra}
 
         log(f"[N={n}] rerun, nothing changed …")
-        unchanged = rerun(run_raw, "rerun-unchanged.log")
+        rerun("unchanged", run_raw)
         edited = edit_files(run_raw, rng_seed)
         log(f"[N={n}] rerun, {len(edited)} files changed …")
-        changed = rerun(run_raw, "rerun-changed.log", files=len(edited))
+        rerun("changed", run_raw, files=len(edited))
         # a second 1 % sample: the same files changed back (the machine's speed varies by ±10 %)
         restore_files(raw, edited)
         log(f"[N={n}] rerun, the {len(edited)} files changed back …")
-        changed_back = rerun(run_raw, "rerun-changed-back.log", files=len(edited))
+        rerun("changed_back", run_raw, files=len(edited))
         touched = work / "raw-touched"
         edited = link_copy_edit(run_raw, touched, rng_seed)
         log(f"[N={n}] rerun, {len(edited)} files changed in a copy of the folder (every file touched) …")
-        changed_touched = rerun(touched, "rerun-changed-touched.log", files=len(edited))
+        rerun("changed_touched", touched, files=len(edited))
         log(f"[N={n}] rerun, nothing changed but the day …")
-        new_day = rerun(touched, "rerun-new-day.log", DAY + dt.timedelta(days=1), stages=False)
-        result.incremental = {
-            "unchanged": unchanged,
-            "changed": changed,
-            "changed_back": changed_back,
-            "changed_touched": changed_touched,
-            "new_day": new_day,
-        }
+        rerun("new_day", touched, DAY + dt.timedelta(days=1), stages=False)
     if keep is None:
         for folder in ("warehouse", "raw", "raw-touched"):
             shutil.rmtree(work / folder, ignore_errors=True)
@@ -368,6 +359,21 @@ def count_read(log: Path) -> int:
         return sum(1 for line in f if pattern.match(line))
 
 
+#: Each rerun's row in the report, in the order they run (``bench_size``).
+_RERUN_LABELS = {
+    "unchanged": "nothing changed",
+    "changed": "{files} ({share:.0f} %) changed",
+    "changed_back": "the same {files} changed back",
+    "changed_touched": "{files} changed in a hard-link copy of the folder (every file touched, all hashed)",
+    "new_day": "nothing changed, the next day (`--as-of`)",
+}
+
+
+def rerun_log(name: str) -> str:
+    """The log file of the rerun ``name`` (a key of ``_RERUN_LABELS``), in the size's work folder."""
+    return f"rerun-{name.replace('_', '-')}.log"
+
+
 def _files(count: int) -> str:
     return f"{count} file{'s' if count != 1 else ''}"
 
@@ -417,7 +423,6 @@ def render(results: list[SizeResult], jobs: int, started: str, load: bool = True
             lines.append(f"| {r.n} | " + " | ".join(f"{float(r.meta.get(k, 0)):.1f}" for k in keys) + " |")
     for r in results:
         if r.incremental:
-            u, c = r.incremental["unchanged"], r.incremental["changed"]
             full = r.pipeline["wall_s"]
             lines += [
                 "",
@@ -426,27 +431,13 @@ def render(results: list[SizeResult], jobs: int, started: str, load: bool = True
                 "| run | wall s | share of the full run | files parsed |",
                 "|---|---|---|---|",
                 f"| full | {full:.1f} | 100 % | {files_read(r.meta)} |",
-                f"| nothing changed | {u['wall_s']:.1f} | {100 * u['wall_s'] / full:.1f} % "
-                f"| {files_read(u['meta'])} |",
-                f"| {_files(c['files'])} ({100 * c['files'] / r.n:.0f} %) "
-                f"changed | {c['wall_s']:.1f} "
-                f"| {100 * c['wall_s'] / full:.1f} % | {files_read(c['meta'])} |",
             ]
-            if b := r.incremental.get("changed_back"):
+            for name, run in r.incremental.items():
+                files = run.get("files", 0)
+                label = _RERUN_LABELS[name].format(files=_files(files), share=100 * files / r.n)
                 lines.append(
-                    f"| the same {_files(b['files'])} changed back | {b['wall_s']:.1f} "
-                    f"| {100 * b['wall_s'] / full:.1f} % | {files_read(b['meta'])} |"
-                )
-            if t := r.incremental.get("changed_touched"):
-                lines.append(
-                    f"| {_files(t['files'])} changed in a hard-link copy of the folder (every file "
-                    f"touched, all hashed) | {t['wall_s']:.1f} | {100 * t['wall_s'] / full:.1f} % "
-                    f"| {files_read(t['meta'])} |"
-                )
-            if d := r.incremental.get("new_day"):
-                lines.append(
-                    f"| nothing changed, the next day (`--as-of`) | {d['wall_s']:.1f} "
-                    f"| {100 * d['wall_s'] / full:.1f} % | {files_read(d['meta'])} |"
+                    f"| {label} | {run['wall_s']:.1f} | {100 * run['wall_s'] / full:.1f} % "
+                    f"| {files_read(run['meta'])} |"
                 )
     return "\n".join(lines)
 
@@ -511,15 +502,9 @@ def report_only(sizes: list[int], args: argparse.Namespace) -> int:
         data = json.loads(path.read_text())
         r = SizeResult(**data)
         work = (args.keep or CACHE) / f"run-{n}"
-        for name, log in (
-            ("unchanged", "rerun-unchanged.log"),
-            ("changed", "rerun-changed.log"),
-            ("changed_back", "rerun-changed-back.log"),
-            ("changed_touched", "rerun-changed-touched.log"),
-            ("new_day", "rerun-new-day.log"),
-        ):
-            if r.incremental and name in r.incremental and (work / log).is_file():
-                r.incremental[name]["meta"]["files_read_in_log"] = count_read(work / log)
+        for name, run in (r.incremental or {}).items():
+            if (work / rerun_log(name)).is_file():
+                run["meta"]["files_read_in_log"] = count_read(work / rerun_log(name))
         results.append(r)
     if not results:
         print("no results to report; run the benchmark first", file=sys.stderr)
